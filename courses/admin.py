@@ -1,0 +1,154 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import (
+    AcademicYear,
+    CancellationTier,
+    Course,
+    CourseUnit,
+    Edition,
+    Organizer,
+    Session,
+)
+
+
+@admin.register(Organizer)
+class OrganizerAdmin(admin.ModelAdmin):
+    list_display = ["name", "enterprise_number", "iban", "contact_email"]
+    search_fields = ["name", "enterprise_number", "contact_email"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "website"]}),
+        (_("Address"), {"fields": ["street", "postal_code", "city", "country"]}),
+        (
+            _("Invoicing"),
+            {"fields": ["enterprise_number", "iban", "bic", "invoice_due_days", "finance_email"]},
+        ),
+        (
+            _("KMO-portefeuille"),
+            {"fields": ["kmo_recognition_short", "kmo_recognition_postgraduate"]},
+        ),
+        (_("Contact"), {"fields": ["contact_email"]}),
+    ]
+
+
+@admin.register(AcademicYear)
+class AcademicYearAdmin(admin.ModelAdmin):
+    list_display = ["code", "start", "second_semester_start", "end"]
+    search_fields = ["code"]
+
+
+class CourseUnitInline(admin.TabularInline):
+    model = CourseUnit
+    extra = 0
+    fields = [
+        "position",
+        "code",
+        "title_nl",
+        "title_en",
+        "credits",
+        "semester",
+        "examinable_once_a_year",
+        "attendance_required",
+        "attendance_threshold_percent",
+        "digital_exam",
+    ]
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ["code", "title_nl", "organizer", "kind", "language", "total_credits"]
+    list_filter = ["organizer", "kind", "language"]
+    search_fields = ["code", "title_nl", "title_en", "description_nl", "description_en"]
+    list_select_related = ["organizer"]
+    prepopulated_fields = {"slug": ["code", "title_en"]}
+    inlines = [CourseUnitInline]
+
+
+@admin.register(CourseUnit)
+class CourseUnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "title_nl", "course", "credits", "semester", "digital_exam"]
+    list_filter = [
+        "semester",
+        "examinable_once_a_year",
+        "attendance_required",
+        "digital_exam",
+        "course__organizer",
+    ]
+    search_fields = ["code", "title_nl", "title_en", "course__code", "course__title_nl"]
+    list_select_related = ["course"]
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+    fields = ["starts_at", "ends_at", "location", "topic", "unit"]
+
+
+class CancellationTierInline(admin.TabularInline):
+    model = CancellationTier
+    extra = 0
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = ["code", "course", "start", "end", "seats", "status", "cancellation_policy"]
+    list_filter = [
+        "status",
+        "course__organizer",
+        "course__kind",
+        "academic_year",
+        "cancellation_policy",
+        "admission_required",
+    ]
+    search_fields = ["code", "course__code", "course__title_nl", "course__title_en", "location"]
+    list_select_related = ["course", "course__organizer"]
+    date_hierarchy = "start"
+    autocomplete_fields = ["course"]
+    inlines = [SessionInline, CancellationTierInline]
+    fieldsets = [
+        (None, {"fields": ["course", "academic_year", "code", "status"]}),
+        (_("Dates and place"), {"fields": ["start", "end", "location"]}),
+        (
+            _("Registration"),
+            {"fields": ["seats", "registration_closes_days_before", "admission_required"]},
+        ),
+        (
+            _("Fee"),
+            {
+                "fields": [
+                    "fee_kind",
+                    "fee_amount",
+                    "credit_amount",
+                    "programme_amount",
+                    "vat_treatment",
+                    "vat_rate_percent",
+                    "vat_exemption_mention",
+                    "instalments_allowed",
+                    "max_instalments",
+                    "kmo_eligible",
+                ]
+            },
+        ),
+        (
+            _("Cancellation"),
+            {
+                "fields": [
+                    "cancellation_policy",
+                    "policy_b_percent_kept",
+                    "policy_b_minimum_kept",
+                    "policy_b_days_before",
+                ]
+            },
+        ),
+        (_("Certificates"), {"fields": ["attendance_threshold_percent"]}),
+    ]
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["edition", "starts_at", "ends_at", "location", "topic"]
+    list_filter = ["edition__course__organizer"]
+    search_fields = ["edition__code", "location", "topic"]
+    list_select_related = ["edition", "edition__course"]
+    date_hierarchy = "starts_at"

@@ -1,0 +1,20 @@
+"""Settings for the test suite: the real deployment stack (PostgreSQL, Redis) over plain HTTP."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("PORTAL_SECURE", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DEBUG", "false")
+
+from portal.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+# Tasks run inline unless a test starts a real worker (tests about tasks do).
+CELERY_TASK_ALWAYS_EAGER = True
+MEDIA_ROOT = VAR_DIR / "test-private"  # noqa: F405

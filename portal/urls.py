@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+admin.site.site_header = "Lifelong Learning Portal"
+admin.site.site_title = "Lifelong Learning Portal"
+# Staff log in through allauth, so the second factor (TOTP) applies to the admin too.
+admin.site.login = views.admin_login
+
+urlpatterns = [
+    path("", include("courses.urls")),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("profile/", views.profile, name="profile"),
+    path("language/", views.set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += []
