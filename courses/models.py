@@ -266,7 +266,7 @@ class Edition(models.Model):
         _("VAT"), max_length=6, choices=VatTreatment.choices, default=VatTreatment.EXEMPT
     )
     vat_rate_percent = models.DecimalField(
-        _("VAT rate (%)"), max_digits=4, decimal_places=2, default=Decimal("21.00")
+        _("VAT rate (%)"), max_digits=5, decimal_places=2, default=Decimal("21.00")
     )
     vat_exemption_mention = models.CharField(
         _("legal mention when exempt"), max_length=200, default=DEFAULT_VAT_EXEMPTION

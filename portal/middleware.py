@@ -25,3 +25,31 @@ class ContentSecurityPolicyMiddleware:
         if not request.path.startswith("/admin/"):
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+class StaffSecondFactorMiddleware:
+    """Staff reach the admin only after setting up a second factor (TOTP), when required.
+
+    allauth already asks for the code at every log-in once TOTP is configured; this closes the
+    gap of staff who never configured it. On in a deployment, off in the embedded demo.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from allauth.mfa.utils import is_mfa_enabled
+        from django.conf import settings
+        from django.shortcuts import redirect
+
+        user = getattr(request, "user", None)
+        if (
+            settings.STAFF_MFA_REQUIRED
+            and request.path.startswith("/admin/")
+            and user is not None
+            and user.is_authenticated
+            and user.is_staff
+            and not is_mfa_enabled(user, ["totp"])
+        ):
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

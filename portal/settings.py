@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
+    "portal.middleware.StaffSecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -136,6 +137,8 @@ ACCOUNT_FORMS = {"signup": "portal.forms.SignupForm"}
 ACCOUNT_ADAPTER = "portal.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Lifelong Learning Portal"
+# Staff must set up TOTP before they reach the admin (on by default in a deployment).
+STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", SECURE)
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]

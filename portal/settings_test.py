@@ -18,3 +18,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # Tasks run inline unless a test starts a real worker (tests about tasks do).
 CELERY_TASK_ALWAYS_EAGER = True
 MEDIA_ROOT = VAR_DIR / "test-private"  # noqa: F405
+# Rate limits and other cached state must not leak from one test to the next.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns when it is missing)

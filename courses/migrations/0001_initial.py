@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
                 ('credit_amount', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=9, verbose_name='amount per credit')),
                 ('programme_amount', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=9, verbose_name='amount per programme')),
                 ('vat_treatment', models.CharField(choices=[('exempt', 'exempt from VAT'), ('taxed', 'subject to VAT')], default='exempt', max_length=6, verbose_name='VAT')),
-                ('vat_rate_percent', models.DecimalField(decimal_places=2, default=Decimal('21.00'), max_digits=4, verbose_name='VAT rate (%)')),
+                ('vat_rate_percent', models.DecimalField(decimal_places=2, default=Decimal('21.00'), max_digits=5, verbose_name='VAT rate (%)')),
                 ('vat_exemption_mention', models.CharField(default='Vrijgesteld van btw, art. 44 §2 4° W.btw', max_length=200, verbose_name='legal mention when exempt')),
                 ('cancellation_policy', models.CharField(choices=[('A', 'A: academic-year programme'), ('B', 'B: days before the start'), ('C', 'C: conditions stated on the course'), ('D', 'D: free training')], max_length=1, verbose_name='cancellation policy')),
                 ('policy_b_percent_kept', models.DecimalField(decimal_places=2, default=Decimal('10.00'), max_digits=5, verbose_name='policy B: percentage kept')),
