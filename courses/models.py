@@ -1,7 +1,8 @@
 """The catalog: organizers, academic years, courses and their units, editions and sessions.
 
 Every invariant the database can hold is a constraint here (start <= end, seats >= 0, amounts >= 0,
-unique codes); the rules that decide amounts and dates live in pure modules (registrations.policies).
+unique codes); the rules that decide amounts and dates live in pure modules
+(registrations.policies).
 """
 
 from decimal import ROUND_HALF_UP, Decimal

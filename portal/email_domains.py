@@ -1,4 +1,7 @@
-"""Is an e-mail address a work or university address? (seed 1, FAQ "How do I register for a course?", step 1: the profile is "for life")."""
+"""Is an e-mail address a work or university address?
+
+Seed 1, FAQ "How do I register for a course?", step 1: the profile is "for life".
+"""
 
 from collections.abc import Iterable
 

@@ -32,3 +32,9 @@ def browser_type_launch_args(browser_type_launch_args):
 def page(page, live_server):
     page.set_default_timeout(10_000)
     return page
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A Flemish participant: the browser asks for Dutch, as most of our users' browsers do.
+    return {**browser_context_args, "locale": "nl-BE"}

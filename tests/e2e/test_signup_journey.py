@@ -38,7 +38,7 @@ def test_catalog_sign_up_confirm_log_in_dashboard_english(page, live_server):
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
     # Log out and back in with the new password.
-    page.locator("form.logout button").click()
+    page.locator("header form[action$=\"/logout/\"] button").click()
     page.goto(live_server.url + "/accounts/login/")
     page.fill("input[name=login]", "an.peeters@example.org")
     page.fill("input[name=password]", PASSWORD)
