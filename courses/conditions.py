@@ -9,7 +9,7 @@ For a fixed number of queries on a page, prefetch ``tiers`` (policy C) and ``cou
 """
 
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from courses.templatetags.portal_format import (
     format_number,
     format_percent,
 )
-from registrations.policies import registration_deadline
+from registrations.policies import days_before_start, registration_deadline, tiered
 
 CENT = Decimal("0.01")
 
@@ -104,6 +104,15 @@ def _academic_year(edition: Edition) -> list[str]:
     ]
 
 
+def policy_b_parameters(edition: Edition) -> dict:
+    """The edition's policy B settings as keyword arguments of ``days_before_start``."""
+    return {
+        "percent_kept": edition.policy_b_percent_kept,
+        "minimum_kept": edition.policy_b_minimum_kept,
+        "days_before": edition.policy_b_days_before,
+    }
+
+
 def _days_before_start(edition: Edition) -> list[str]:
     """Policy B (seed 2, art. 5; rules.md §4 B)."""
     fee = edition.fee
@@ -120,11 +129,16 @@ def _days_before_start(edition: Edition) -> list[str]:
         }
     ]
     if fee > 0:
-        kept = min(fee, max(fee * edition.policy_b_percent_kept / 100, minimum))
-        kept = kept.quantize(CENT, rounding=ROUND_HALF_UP)
+        # The very function that decides a real cancellation, on the last free day.
+        split = days_before_start(
+            fee,
+            edition.start,
+            edition.start - timedelta(days=edition.policy_b_days_before),
+            **policy_b_parameters(edition),
+        )
         sentences.append(
             _("For this edition: %(kept)s is kept and %(refunded)s is refunded.")
-            % {"kept": format_euro(kept), "refunded": format_euro(fee - kept)}
+            % {"kept": format_euro(split.kept), "refunded": format_euro(split.refunded)}
         )
     sentences.append(
         _(
@@ -143,8 +157,10 @@ def _tiered(edition: Edition) -> list[str]:
     if not tiers:
         return [_("Whenever you cancel, the full fee is kept.")]
     sentences = []
+    table = [(tier.days, tier.percent_kept) for tier in tiers]
     for tier in tiers:
-        kept = (fee * tier.percent_kept / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+        # The very function that decides a real cancellation, on the tier's last day.
+        kept = tiered(fee, edition.start, edition.start - timedelta(days=tier.days), table).kept
         if tier.days == 0:
             text = _(
                 "Cancel at the latest on the day of the start (%(date)s): %(percent)s of the fee "

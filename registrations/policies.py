@@ -51,6 +51,13 @@ def _whole_number(value: object, name: str) -> int:
     return value
 
 
+def _percentage(value: object, name: str) -> Decimal:
+    percent = money(value, name)
+    if percent > 100:
+        raise ValueError(f"{name} must not exceed 100")
+    return percent
+
+
 def registration_deadline(start: date, days_before: int = 7) -> date:
     """The last day on which registration is still open.
 
@@ -69,8 +76,14 @@ def days_before_start(
     force_majeure: bool = False,
     sessions_total: int = 0,
     sessions_held: int = 0,
+    percent_kept: Decimal = ADMIN_FEE_RATE * 100,
+    minimum_kept: Decimal = ADMIN_FEE_MINIMUM,
+    days_before: int = CANCEL_DAYS_BEFORE_START,
 ) -> Split:
     """Policy B: postgraduate / micro-credential, by days before the start.
+
+    ``percent_kept``, ``minimum_kept`` and ``days_before`` are the edition's parameters (staff
+    may configure them per edition); their defaults are the seed's 10 %, 50.00 and 7 days.
 
     Seed 2, art. 5.2 (rules.md §4 B). Cancelled up to and including the 7th calendar day before
     the start (``cancelled <= start - 7 days``): keep 10 % of the fee, at least 50.00, never more
@@ -98,8 +111,11 @@ def days_before_start(
     # The administration fee is an amount in its own right (the same one in both cases), so it
     # is rounded before the pro-rata step: force majeure with nothing delivered then gives the
     # same split as an early cancellation.
-    admin = min(fee, round_cent(max(fee * ADMIN_FEE_RATE, ADMIN_FEE_MINIMUM)))
-    if cancelled <= start - timedelta(days=CANCEL_DAYS_BEFORE_START):
+    rate = _percentage(percent_kept, "percent_kept") / 100
+    minimum = fee_in_cents(minimum_kept, "minimum_kept")
+    days_before = _whole_number(days_before, "days_before")
+    admin = min(fee, round_cent(max(fee * rate, minimum)))
+    if cancelled <= start - timedelta(days=days_before):
         return Split.keep(fee, admin)
     if not force_majeure:
         return Split.keep(fee, fee)

@@ -2,6 +2,7 @@
 
 from dataclasses import FrozenInstanceError
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from decimal import Decimal as D
 
 import pytest
@@ -393,3 +394,43 @@ def test_split_value():
         Split(kept=1.0, refunded=D("2.00"))
     with pytest.raises(TypeError):
         Split(kept=0, refunded=D("2.00"))
+
+
+# The edition's own policy B parameters (staff-editable) replace the seed's defaults.
+@pytest.mark.parametrize(
+    ("fee", "cancelled", "params", "kept", "refunded"),
+    [
+        ("2400.00", date(2027, 1, 25), {}, "240.00", "2160.00"),
+        ("2400.00", date(2027, 1, 25), {"percent_kept": Decimal("15")}, "360.00", "2040.00"),
+        ("300.00", date(2027, 1, 25), {"minimum_kept": Decimal("75.00")}, "75.00", "225.00"),
+        ("2400.00", date(2027, 1, 18), {"days_before": 14}, "240.00", "2160.00"),
+        ("2400.00", date(2027, 1, 19), {"days_before": 14}, "2400.00", "0.00"),
+        ("2400.00", date(2027, 2, 1), {"days_before": 0}, "240.00", "2160.00"),
+        ("2400.00", date(2027, 1, 25), {"percent_kept": Decimal("0"),
+                                        "minimum_kept": Decimal("0")}, "0.00", "2400.00"),
+        ("40.00", date(2027, 1, 25), {"percent_kept": Decimal("100")}, "40.00", "0.00"),
+    ],
+)
+def test_policy_b_with_edition_parameters(fee, cancelled, params, kept, refunded):
+    split = days_before_start(Decimal(fee), date(2027, 2, 1), cancelled, **params)
+    assert (split.kept, split.refunded) == (Decimal(kept), Decimal(refunded))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"percent_kept": Decimal("100.01")},
+        {"percent_kept": Decimal("-1")},
+        {"minimum_kept": Decimal("-0.01")},
+        {"days_before": -1},
+    ],
+)
+def test_policy_b_refuses_bad_edition_parameters(params):
+    with pytest.raises(ValueError):
+        days_before_start(Decimal("100.00"), date(2027, 2, 1), date(2027, 1, 1), **params)
+
+
+def test_policy_b_parameters_of_the_wrong_type():
+    with pytest.raises(TypeError):
+        days_before_start(Decimal("100.00"), date(2027, 2, 1), date(2027, 1, 1),
+                          percent_kept=10.0)
