@@ -24,7 +24,6 @@ from courses.templatetags.portal_format import (
 )
 from registrations.policies import days_before_start, registration_deadline, tiered
 
-CENT = Decimal("0.01")
 
 
 def registration_closes_on(edition: Edition) -> date:
