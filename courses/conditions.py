@@ -25,7 +25,6 @@ from courses.templatetags.portal_format import (
 from registrations.policies import days_before_start, registration_deadline, tiered
 
 
-
 def registration_closes_on(edition: Edition) -> date:
     """The last day registration is open: ``start - registration_closes_days_before``.
 
