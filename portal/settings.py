@@ -211,6 +211,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# EU VIES (VAT number look-up), the one outside service the portal calls. The WSDL ships with the
+# project; VIES_ENDPOINT overrides the service address it names (tests point it at a local fake).
+VIES_WSDL = os.environ.get("VIES_WSDL", str(BASE_DIR / "billing" / "wsdl" / "checkVatService.wsdl"))
+# The WSDL names the http:// address, which VIES now redirects to https: go there directly.
+VIES_ENDPOINT = os.environ.get(
+    "VIES_ENDPOINT", "https://ec.europa.eu/taxation_customs/vies/services/checkVatService"
+)
+VIES_TIMEOUT_SECONDS = float(os.environ.get("VIES_TIMEOUT_SECONDS", "4"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -21,3 +21,7 @@ MEDIA_ROOT = VAR_DIR / "test-private"  # noqa: F405
 # Rate limits and other cached state must not leak from one test to the next.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns when it is missing)
+# Nothing in the tests may reach the real VIES: tests that need it start a local fake
+# (tests/billing/fake_vies.py) and point VIES_ENDPOINT at it; the rest get a closed port.
+VIES_ENDPOINT = "http://127.0.0.1:9/checkVatService"
+VIES_TIMEOUT_SECONDS = 2
