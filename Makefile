@@ -6,8 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Debian packages: WeasyPrint's fast font subsetting, pdftotext for PDF checks, the browser for
-# end-to-end tests, gettext for compiling translations.
-DEBIAN_PACKAGES := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium gettext fonts-dejavu-core
+# end-to-end tests, zbarimg for reading QR codes back, gettext for compiling translations.
+DEBIAN_PACKAGES := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils zbar-tools chromium gettext fonts-dejavu-core
 PG_CLUSTER = $(shell ls /etc/postgresql 2>/dev/null | head -n 1)
 
 .PHONY: run test install system-packages services migrate demo messages lint bench clean

@@ -245,6 +245,9 @@ class Edition(models.Model):
     end = models.DateField(_("end"))
     location = models.CharField(_("location"), max_length=200)
     seats = models.PositiveIntegerField(_("seats"))
+    # Confirmed registrations, counted under the edition's row lock at checkout; the database
+    # refuses more than `seats` whatever code path writes it (rules.md §1: capacity is hard).
+    seats_taken = models.PositiveIntegerField(_("seats taken"), default=0, editable=False)
     registration_closes_days_before = models.PositiveSmallIntegerField(
         _("registration closes (days before the start)"),
         default=7,
@@ -303,6 +306,9 @@ class Edition(models.Model):
         indexes = [models.Index(fields=["status", "start"])]
         constraints = [
             models.CheckConstraint(condition=Q(start__lte=F("end")), name="edition_start_le_end"),
+            models.CheckConstraint(
+                condition=Q(seats_taken__lte=F("seats")), name="edition_not_oversold"
+            ),
             models.CheckConstraint(
                 condition=Q(fee_amount__gte=0) & Q(credit_amount__gte=0)
                 & Q(programme_amount__gte=0),

@@ -17,6 +17,7 @@ from courses.conditions import (
 )
 from courses.forms import CatalogFilterForm
 from courses.models import Course, CourseUnit, Edition, Session
+from registrations.state import registration_state
 
 PER_PAGE = 20
 
@@ -86,5 +87,6 @@ def edition_detail(request, code):
         "course": edition.course,
         "conditions": cancellation_conditions(edition),
         "credit_part": edition.credit_amount * edition.course.total_credits,
+        "state": registration_state(edition, request.user),
     }
     return render(request, "courses/edition_detail.html", context)

@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from portal.models import User, WorkEmailDomain
+from portal.models import OutgoingEmail, User, WorkEmailDomain
+from portal.outbox import send_pending
 
 
 @admin.register(User)
@@ -45,3 +47,58 @@ class UserAdmin(DjangoUserAdmin):
 class WorkEmailDomainAdmin(admin.ModelAdmin):
     list_display = ["domain", "note"]
     search_fields = ["domain", "note"]
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The outbox as a read-only log; "send now" is the one thing staff can do with it."""
+
+    list_display = ["recipient", "subject", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "language"]
+    search_fields = ["recipient", "subject", "dedup_key"]
+    date_hierarchy = "created_at"
+    actions = ["send_now"]
+    fields = [
+        "recipient",
+        "user",
+        "language",
+        "subject",
+        "body_text",
+        "body_html",
+        "attachments",
+        "dedup_key",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_send_permission(self, request):
+        return request.user.has_perm("portal.change_outgoingemail")
+
+    @admin.action(description=_("Send now (unless already sent)"), permissions=["send"])
+    def send_now(self, request, queryset):
+        pks = list(queryset.values_list("pk", flat=True))
+        sent = sum(send_pending(pk) for pk in pks)
+        self.message_user(
+            request,
+            ngettext(
+                "%(sent)d of %(total)d e-mail sent.",
+                "%(sent)d of %(total)d e-mails sent.",
+                len(pks),
+            )
+            % {"sent": sent, "total": len(pks)},
+            messages.SUCCESS if sent == len(pks) else messages.WARNING,
+        )

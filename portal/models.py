@@ -89,3 +89,82 @@ class WorkEmailDomain(models.Model):
 
     def __str__(self):
         return self.domain
+
+
+class OutgoingEmail(models.Model):
+    """One e-mail in the outbox, written in the use case's transaction and sent after commit.
+
+    The row is the source of truth: a task sends it and marks it sent; the periodic sweep sends
+    what is still pending, so a broker outage delays mail but never loses it. The bodies are
+    rendered when queued (what the person was told at that moment); attachments are references
+    rendered at send time so a large PDF is not stored twice. See portal/outbox.py.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    recipient = models.EmailField(_("recipient"))
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        # The mail log outlives an account that is removed; the address is kept on the row.
+        on_delete=models.SET_NULL,
+        related_name="outgoing_emails",
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("text body"))
+    body_html = models.TextField(_("HTML body"), blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=User.Language.choices)
+    attachments = models.JSONField(
+        _("attachments"),
+        default=list,
+        blank=True,
+        help_text=_('References rendered at send time, e.g. {"kind": "invoice_pdf", "id": 42}.'),
+    )
+    dedup_key = models.CharField(
+        _("deduplication key"),
+        max_length=200,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("A use case run twice queues one e-mail, e.g. registration-confirmed:123."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt"),
+        help_text=_("The sweep leaves the row alone until then (the task goes first; backoff)."),
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="outbox_status_created"),
+            # The sweep's query: only pending rows, so the index stays small however much is sent.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="outbox_pending_due",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="sent", sent_at__isnull=False)
+                | (~models.Q(status="sent") & models.Q(sent_at__isnull=True)),
+                name="outbox_sent_at_iff_sent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {self.recipient}"

@@ -24,7 +24,9 @@ def admin_login(request, extra_context=None):
 
 @login_required
 def dashboard(request):
-    return render(request, "portal/dashboard.html", {})
+    from portal.dashboard import dashboard_context
+
+    return render(request, "portal/dashboard.html", dashboard_context(request.user))
 
 
 @login_required

@@ -71,3 +71,59 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def _flushes_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transaction = marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    if transaction:
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests in real transactions end by emptying every table, data migrations' rows (the role
+    groups, the beat schedule) included: run them after all the others, whatever other plugins
+    did to the order."""
+    items.sort(key=_flushes_the_database)
+
+
+# --- a fake VIES on 127.0.0.1 (tests/billing/fake_vies.py), wired in through the settings -----
+
+
+def use_fake_vies(fake, settings):
+    from billing.vies import clear_client_cache
+
+    settings.VIES_ENDPOINT = fake.url
+    clear_client_cache()
+    return fake
+
+
+@pytest.fixture
+def fake_vies(settings):
+    """A VIES that answers (see tests/billing/fake_vies.py for its table of numbers)."""
+    from tests.billing.fake_vies import run_fake_vies
+
+    with run_fake_vies("answering") as fake:
+        yield use_fake_vies(fake, settings)
+
+
+@pytest.fixture
+def hanging_vies(settings):
+    """A VIES that takes the request and never answers."""
+    from tests.billing.fake_vies import run_fake_vies
+
+    with run_fake_vies("hanging") as fake:
+        yield use_fake_vies(fake, settings)
+
+
+@pytest.fixture
+def down_vies(settings):
+    """A VIES where nothing listens: connection refused."""
+    from tests.billing.fake_vies import run_fake_vies
+
+    with run_fake_vies("down") as fake:
+        yield use_fake_vies(fake, settings)

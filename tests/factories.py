@@ -145,3 +145,79 @@ class SessionFactory(factory.django.DjangoModelFactory):
     )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=3))
     location = "Aula 1"
+
+
+# Checkouts, registrations and invoices (appended for billing PDFs) ---------------------------
+
+
+class CheckoutFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registrations.Checkout"
+
+    user = factory.SubFactory(UserFactory)
+    token = factory.Faker("uuid4")
+    invoice_to = "person"
+
+
+def _registration_amounts(registration, field):
+    """The snapshotted amounts of a registration, as billing.invoicing computes them."""
+    from billing.invoicing import registration_amounts
+
+    return getattr(registration_amounts(registration.edition, registration.discount), field)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A confirmed registration with the edition's price snapshotted (it does not take a seat:
+    use the checkout service where seats matter)."""
+
+    class Meta:
+        model = "registrations.Registration"
+
+    user = factory.SubFactory(UserFactory)
+    edition = factory.SubFactory(EditionFactory)
+    checkout = factory.SubFactory(CheckoutFactory, user=factory.SelfAttribute("..user"))
+    registered_on = factory.LazyFunction(date.today)
+    discount = Decimal("0.00")
+    fee = factory.LazyAttribute(lambda o: _registration_amounts(o, "amount"))
+    net = factory.LazyAttribute(lambda o: _registration_amounts(o, "net"))
+    vat = factory.LazyAttribute(lambda o: _registration_amounts(o, "vat"))
+    total = factory.LazyAttribute(lambda o: _registration_amounts(o, "total"))
+
+
+class InvoiceFactory(factory.django.DjangoModelFactory):
+    """An invoice issued the real way (billing.invoicing.issue_invoice, numbered under the series
+    lock) for `registrations` of one person and one organizer; the other attributes are the
+    buyer. Issued invoices are immutable, so its lines come from the registrations."""
+
+    class Meta:
+        model = "billing.Invoice"
+
+    registrations = factory.LazyFunction(lambda: [RegistrationFactory()])
+    language = "nl"
+    today = None
+    customer_kind = "person"
+    customer_name = factory.LazyAttribute(lambda o: o.registrations[0].user.get_full_name())
+    customer_address = "Kouter 1\n9000 Gent"
+    customer_vat_number = ""
+    vat_check = ""
+    third_party_name = ""
+    third_party_address = ""
+    kmo_portefeuille = False
+
+    @classmethod
+    def _create(cls, model_class, *, registrations, language, today, **buyer):
+        from django.db import transaction
+
+        from billing.invoicing import issue_invoice
+
+        first = registrations[0]
+        with transaction.atomic():
+            return issue_invoice(
+                organizer=first.edition.course.organizer,
+                user=first.user,
+                checkout=first.checkout,
+                registrations=registrations,
+                buyer=buyer,
+                language=language,
+                today=today,
+            )

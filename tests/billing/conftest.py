@@ -1,16 +1,9 @@
-"""Fixtures for the VIES look-up: a fake VIES on 127.0.0.1, wired in through the settings."""
+"""VIES in the billing tests: never the real one (the fakes themselves are in tests/conftest.py)."""
 
 import pytest
 
-from tests.billing.fake_vies import FakeVies, run_fake_vies
-
-
-def _use(fake: FakeVies, settings) -> FakeVies:
-    from billing.vies import clear_client_cache
-
-    settings.VIES_ENDPOINT = fake.url
-    clear_client_cache()
-    return fake
+from tests.billing.fake_vies import run_fake_vies
+from tests.conftest import use_fake_vies as _use
 
 
 @pytest.fixture(autouse=True)
@@ -22,24 +15,3 @@ def _never_the_real_vies(settings):
         _use(fake, settings)
         yield
     clear_client_cache()
-
-
-@pytest.fixture
-def fake_vies(settings):
-    """A VIES that answers (see tests/billing/fake_vies.py for its table of numbers)."""
-    with run_fake_vies("answering") as fake:
-        yield _use(fake, settings)
-
-
-@pytest.fixture
-def hanging_vies(settings):
-    """A VIES that takes the request and never answers."""
-    with run_fake_vies("hanging") as fake:
-        yield _use(fake, settings)
-
-
-@pytest.fixture
-def down_vies(settings):
-    """A VIES where nothing listens: connection refused."""
-    with run_fake_vies("down") as fake:
-        yield _use(fake, settings)

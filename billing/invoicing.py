@@ -1,0 +1,134 @@
+"""Issuing invoices and credit notes: numbers handed out under a row lock, in the caller's
+transaction, so a number is used exactly when its document is committed (no gaps, no doubles)."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from billing.models import CreditNote, Invoice, InvoiceLine, NumberSeries
+from billing.pricing import line_amounts
+from billing.references import credit_note_number, due_date, invoice_number, structured_base
+from billing.structured_communication import format_structured
+from courses.models import Edition, Organizer
+
+
+def next_number(organizer: Organizer, kind: str, year: int) -> int:
+    """The next number of the organizer's series; the series row stays locked until commit."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("numbers are handed out inside the document's own transaction")
+    NumberSeries.objects.bulk_create(
+        [NumberSeries(organizer=organizer, kind=kind, year=year)], ignore_conflicts=True
+    )
+    series = NumberSeries.objects.select_for_update().get(
+        organizer=organizer, kind=kind, year=year
+    )
+    series.last_number += 1
+    series.save(update_fields=["last_number"])
+    return series.last_number
+
+
+def organizer_address(organizer: Organizer) -> str:
+    return f"{organizer.street}\n{organizer.postal_code} {organizer.city}\n{organizer.country}"
+
+
+def issue_invoice(*, organizer, user, checkout, registrations, buyer, language, today=None):
+    """One invoice for the registrations of one organizer in a checkout.
+
+    `buyer` holds customer_kind, customer_name, customer_address, customer_vat_number,
+    vat_check, third_party_name, third_party_address, kmo_portefeuille.
+    """
+    today = today or timezone.localdate()
+    sequence = next_number(organizer, NumberSeries.Kind.INVOICE, today.year)
+    editions = [registration.edition for registration in registrations]
+    exempt = [e for e in editions if e.vat_treatment == Edition.VatTreatment.EXEMPT]
+    courses = {e.course for e in editions}
+    kmo_number = ""
+    if buyer.get("kmo_portefeuille"):
+        kmo_number = ", ".join(sorted({c.kmo_recognition_number for c in courses} - {""}))
+    invoice = Invoice.objects.create(
+        organizer=organizer,
+        user=user,
+        checkout=checkout,
+        number=invoice_number(today.year, sequence),
+        year=today.year,
+        sequence=sequence,
+        issue_date=today,
+        due_date=due_date(today, organizer.invoice_due_days),
+        language=language,
+        structured_communication=format_structured(
+            # Two digits of the organizer: with more than a hundred organizers two could share
+            # them, and the unique constraint on the communication would refuse the second.
+            structured_base(today.year, organizer.pk % 100, sequence)
+        ),
+        seller_name=organizer.name,
+        seller_address=organizer_address(organizer),
+        seller_vat_number=organizer.enterprise_number,
+        seller_iban=organizer.iban,
+        seller_bic=organizer.bic,
+        customer_email=user.email,
+        kmo_recognition_number=kmo_number,
+        vat_mention=exempt[0].vat_exemption_mention if exempt else "",
+        net_total=sum((r.net for r in registrations), Decimal("0.00")),
+        vat_total=sum((r.vat for r in registrations), Decimal("0.00")),
+        total=sum((r.total for r in registrations), Decimal("0.00")),
+        **buyer,
+    )
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=invoice,
+                registration=registration,
+                description=_line_description(registration.edition, language),
+                amount=registration.fee,
+                discount=registration.discount,
+                net=registration.net,
+                vat_rate_percent=_vat_rate(registration.edition),
+                vat=registration.vat,
+                total=registration.total,
+            )
+            for registration in registrations
+        ]
+    )
+    return invoice
+
+
+def _vat_rate(edition: Edition) -> Decimal:
+    if edition.vat_treatment == Edition.VatTreatment.EXEMPT:
+        return Decimal("0.00")
+    return edition.vat_rate_percent
+
+
+def registration_amounts(edition: Edition, discount: Decimal):
+    """The price of one registration, snapshotted on it: fee, discount, net, VAT, total."""
+    return line_amounts(edition.fee, discount, _vat_rate(edition))
+
+
+def _line_description(edition: Edition, language: str) -> str:
+    title = edition.course.title_en if language == "en" else edition.course.title_nl
+    return f"{title} ({edition.code}, {edition.start:%d/%m/%Y})"
+
+
+@transaction.atomic
+def issue_credit_note(*, invoice: Invoice, net: Decimal, vat: Decimal, reason: str, user=None):
+    """A credit note against an issued invoice, numbered in the organizer's own series."""
+    if not reason.strip():
+        raise ValueError("a credit note needs a reason")
+    today = timezone.localdate()
+    already = sum((c.total for c in invoice.credit_notes.all()), Decimal("0.00"))
+    if net <= 0 or vat < 0 or already + net + vat > invoice.total:
+        raise ValueError("a credit note cannot exceed what is left on the invoice")
+    sequence = next_number(invoice.organizer, NumberSeries.Kind.CREDIT_NOTE, today.year)
+    return CreditNote.objects.create(
+        organizer=invoice.organizer,
+        invoice=invoice,
+        number=credit_note_number(today.year, sequence),
+        year=today.year,
+        sequence=sequence,
+        issue_date=today,
+        reason=reason.strip(),
+        net_total=net,
+        vat_total=vat,
+        total=net + vat,
+        created_by=user,
+    )

@@ -1,0 +1,206 @@
+"""Invoices, credit notes and their number series (rules.md §2).
+
+Issued invoices and credit notes are never edited or deleted: the database refuses it
+(triggers in migration 0002); corrections are credit notes numbered in their own series.
+Seller and buyer details are copied onto the invoice so it reads the same forever.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Organizer
+
+
+class NumberSeries(models.Model):
+    """The last number handed out, per organizer, document kind and year; locked to hand out."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("invoice")
+        CREDIT_NOTE = "credit_note", _("credit note")
+
+    organizer = models.ForeignKey(Organizer, on_delete=models.PROTECT)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("number series")
+        verbose_name_plural = _("number series")
+        constraints = [
+            models.UniqueConstraint(fields=["organizer", "kind", "year"], name="one_series"),
+        ]
+
+    def __str__(self):
+        return f"{self.organizer} {self.kind} {self.year}: {self.last_number}"
+
+
+class Invoice(models.Model):
+    class CustomerKind(models.TextChoices):
+        PERSON = "person", _("private person")
+        COMPANY = "company", _("company")
+
+    class VatCheck(models.TextChoices):
+        NOT_APPLICABLE = "", _("not applicable")
+        VERIFIED = "verified", _("verified in VIES")
+        UNVERIFIED = "unverified", _("not verified (VIES unavailable)")
+        INVALID = "invalid", _("not valid according to VIES")
+
+    organizer = models.ForeignKey(Organizer, on_delete=models.PROTECT, related_name="invoices")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        verbose_name=_("participant (liable)"),
+    )
+    checkout = models.ForeignKey(
+        "registrations.Checkout", on_delete=models.PROTECT, null=True, related_name="invoices"
+    )
+    number = models.CharField(_("number"), max_length=20)
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    issue_date = models.DateField(_("issue date"))
+    due_date = models.DateField(_("due date"))
+    language = models.CharField(max_length=2, default="nl")
+    structured_communication = models.CharField(
+        _("structured communication"), max_length=20, unique=True
+    )
+    # Seller, as it was on the day of issue.
+    seller_name = models.CharField(max_length=200)
+    seller_address = models.TextField()
+    seller_vat_number = models.CharField(max_length=20)
+    seller_iban = models.CharField(max_length=34)
+    seller_bic = models.CharField(max_length=11)
+    # Buyer: the person, or the company named at checkout.
+    customer_kind = models.CharField(max_length=7, choices=CustomerKind.choices)
+    customer_name = models.CharField(_("customer"), max_length=200)
+    customer_address = models.TextField(blank=True)
+    customer_email = models.EmailField()
+    customer_vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    vat_check = models.CharField(max_length=10, choices=VatCheck.choices, blank=True)
+    third_party_name = models.CharField(_("paid by (third party)"), max_length=200, blank=True)
+    third_party_address = models.TextField(blank=True)
+    kmo_portefeuille = models.BooleanField(_("KMO-portefeuille"), default=False)
+    kmo_recognition_number = models.CharField(max_length=30, blank=True)
+    vat_mention = models.CharField(max_length=200, blank=True)
+    net_total = models.DecimalField(_("net"), max_digits=11, decimal_places=2)
+    vat_total = models.DecimalField(_("VAT"), max_digits=11, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=11, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issue_date", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["organizer", "number"], name="invoice_number_unique"),
+            models.UniqueConstraint(
+                fields=["organizer", "year", "sequence"], name="invoice_sequence_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(net_total__gte=0) & Q(vat_total__gte=0)
+                & Q(total=F("net_total") + F("vat_total")),
+                name="invoice_totals_add_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("issue_date")), name="invoice_due_after_issue"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    registration = models.ForeignKey(
+        "registrations.Registration",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoice_lines",
+    )
+    description = models.CharField(max_length=300)
+    amount = models.DecimalField(max_digits=9, decimal_places=2)
+    discount = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    net = models.DecimalField(max_digits=9, decimal_places=2)
+    vat_rate_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    vat = models.DecimalField(max_digits=9, decimal_places=2)
+    total = models.DecimalField(max_digits=9, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(net=F("amount") - F("discount")) & Q(total=F("net") + F("vat")),
+                name="invoice_line_adds_up",
+            ),
+        ]
+
+    def __str__(self):
+        return self.description
+
+
+class CreditNote(models.Model):
+    organizer = models.ForeignKey(
+        Organizer, on_delete=models.PROTECT, related_name="credit_notes"
+    )
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
+    number = models.CharField(_("number"), max_length=20)
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    issue_date = models.DateField(_("issue date"))
+    reason = models.CharField(_("reason"), max_length=300)
+    net_total = models.DecimalField(_("net"), max_digits=11, decimal_places=2)
+    vat_total = models.DecimalField(_("VAT"), max_digits=11, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=11, decimal_places=2)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+        ordering = ["-issue_date", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organizer", "number"], name="credit_note_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["organizer", "year", "sequence"], name="credit_note_sequence_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(net_total__gt=0) & Q(vat_total__gte=0)
+                & Q(total=F("net_total") + F("vat_total")),
+                name="credit_note_totals_add_up",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class VatNumberCheck(models.Model):
+    """Each answer VIES gave about a number (checkout and background re-checks)."""
+
+    vat_number = models.CharField(max_length=20, db_index=True)
+    status = models.CharField(max_length=10, choices=Invoice.VatCheck.choices)
+    name = models.CharField(max_length=200, blank=True)
+    address = models.TextField(blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    checked_at = models.DateTimeField(auto_now_add=True)
+    checkout = models.ForeignKey(
+        "registrations.Checkout", on_delete=models.CASCADE, null=True, related_name="vat_checks"
+    )
+
+    class Meta:
+        verbose_name = _("VAT number check")
+        verbose_name_plural = _("VAT number checks")
+        ordering = ["-checked_at"]
+
+    def __str__(self):
+        return f"{self.vat_number}: {self.status}"

@@ -1,0 +1,257 @@
+"""The PDF documents: invoice, credit note and registration certificate (rules.md §1, §2).
+
+WeasyPrint renders a Django template to PDF in the document's language (`translation.override`):
+the invoice's own language, the participant's preferred language for a certificate. Fonts are the
+system's (DejaVu, through fontconfig); nothing is fetched over the network: the URL fetcher
+serves ``data:`` URIs and files under the project's static directory and refuses the rest.
+Each document is read with a fixed number of queries, whatever its number of lines.
+"""
+
+import logging
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from billing.epc import epc_payload, epc_qr_svg
+from billing.models import CreditNote, Invoice, InvoiceLine
+from courses.models import Edition
+from registrations.models import AdmissionApplication, Registration
+
+logger = logging.getLogger(__name__)
+
+PDF_MIMETYPE = "application/pdf"
+
+
+@cache
+def static_dirs() -> tuple[Path, ...]:
+    """The project's static directories (STATICFILES_DIRS): the only files a PDF may load."""
+    dirs = (
+        entry[1] if isinstance(entry, list | tuple) else entry
+        for entry in settings.STATICFILES_DIRS
+    )
+    return tuple(Path(directory).resolve() for directory in dirs)
+
+
+@cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher  # imported on first use: app start-up stays light
+
+    class LocalOnlyFetcher(URLFetcher):
+        """``data:`` and ``file://`` under `roots`; anything else (http, https, ftp, other
+        files) is refused before a connection is opened, and logged."""
+
+        def __init__(self, roots):
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+            self.roots = roots
+
+        def fetch(self, url, headers=None):
+            if self.allows(url):
+                return super().fetch(url, headers)
+            logger.warning("PDF: refused to fetch %s", url[:200])
+            raise ValueError(f"PDF documents load no external resources: {url[:200]}")
+
+        def allows(self, url: str) -> bool:
+            parts = urlsplit(url)
+            scheme = parts.scheme.lower()
+            if scheme == "data":
+                return True
+            if scheme != "file" or parts.netloc not in ("", "localhost"):
+                return False
+            path = Path(url2pathname(parts.path)).resolve()
+            return any(path.is_relative_to(root) for root in self.roots)
+
+    return LocalOnlyFetcher
+
+
+def url_fetcher():
+    """A fetcher that never touches the network (see the module docstring)."""
+    return _fetcher_class()(static_dirs())
+
+
+def html_to_pdf(html: str) -> bytes:
+    """PDF bytes of an HTML document; relative URLs resolve against the first static directory
+    (so ``<link href="css/pdf.css">`` finds static/css/pdf.css)."""
+    from weasyprint import HTML  # imported on first use: app start-up stays light
+
+    base_url = static_dirs()[0].as_uri() + "/"
+    return HTML(string=html, base_url=base_url, url_fetcher=url_fetcher()).write_pdf()
+
+
+def render_pdf(template_name: str, context: dict, language: str) -> bytes:
+    """Render `template_name` with `context` in `language` and return the PDF bytes."""
+    with translation.override(language):
+        html = render_to_string(template_name, context)
+    return html_to_pdf(html)
+
+
+def one_line(address: str) -> str:
+    """A multi-line address on one line, for a footer."""
+    return ", ".join(part.strip() for part in address.splitlines() if part.strip())
+
+
+def iban_for_print(iban: str) -> str:
+    """The IBAN in groups of four, as printed on paper: ``BE68 5390 0754 7034``."""
+    compact = "".join(iban.split()).upper()
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+# Invoices -----------------------------------------------------------------------------------
+
+
+def amount_to_transfer(invoice: Invoice) -> Decimal:
+    """What the customer pays by transfer with the structured communication (rules.md §2).
+
+    The invoice total; with the KMO-portefeuille only the VAT, because the wallet pays the
+    invoice amount excluding VAT itself (quoting the invoice number) and the company pays the VAT
+    directly. Zero when there is nothing to transfer (then there is no QR code).
+    """
+    return invoice.vat_total if invoice.kmo_portefeuille else invoice.total
+
+
+def epc_qr_for(invoice: Invoice, amount: Decimal) -> str | None:
+    """The EPC QR code (data URI) for `amount`, or None when there is nothing to pay by transfer
+    or the organizer's bank details do not make a valid payload (logged: the invoice itself still
+    shows IBAN, BIC and structured communication)."""
+    if amount < Decimal("0.01"):
+        return None
+    try:
+        payload = epc_payload(
+            bic=invoice.seller_bic,
+            name=invoice.seller_name,
+            iban=invoice.seller_iban,
+            amount=amount,
+            structured_reference=invoice.structured_communication,
+        )
+    except ValueError:
+        logger.exception("Invoice %s: no EPC QR code", invoice.number)
+        return None
+    return epc_qr_svg(payload)
+
+
+def _invoice_with_lines(pk: int) -> Invoice:
+    """The invoice, its organizer and participant, and its lines with their editions: 2 queries."""
+    lines = InvoiceLine.objects.select_related("registration__edition").order_by("pk")
+    return (
+        Invoice.objects.select_related("organizer", "user")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .get(pk=pk)
+    )
+
+
+def _line_is_exempt(line: InvoiceLine, invoice: Invoice) -> bool:
+    if line.registration is not None:
+        return line.registration.edition.vat_treatment == Edition.VatTreatment.EXEMPT
+    return not line.vat_rate_percent and bool(invoice.vat_mention)
+
+
+def invoice_context(invoice: Invoice) -> dict:
+    amount = amount_to_transfer(invoice)
+    lines = [
+        {"line": line, "exempt": _line_is_exempt(line, invoice)} for line in invoice.lines.all()
+    ]
+    rates = sorted({row["line"].vat_rate_percent for row in lines if not row["exempt"]})
+    return {
+        "invoice": invoice,
+        "organizer": invoice.organizer,
+        "seller_address_line": one_line(invoice.seller_address),
+        "seller_iban": iban_for_print(invoice.seller_iban),
+        "lines": lines,
+        "vat_rates": rates,
+        "amount_to_transfer": amount,
+        "qr": epc_qr_for(invoice, amount),
+    }
+
+
+def render_invoice_pdf(invoice: Invoice) -> bytes:
+    """The invoice as issued, in its own language (rules.md §2; EPC069-12 QR code)."""
+    invoice = _invoice_with_lines(invoice.pk)
+    return render_pdf("billing/invoice_pdf.html", invoice_context(invoice), invoice.language)
+
+
+def invoice_filename(invoice: Invoice) -> str:
+    return f"invoice-{invoice.number}.pdf"
+
+
+def invoice_attachment(invoice_id: int) -> tuple[str, bytes, str]:
+    """The outbox renderer of kind ``invoice_pdf``: (filename, PDF bytes, mimetype)."""
+    invoice = _invoice_with_lines(invoice_id)
+    pdf = render_pdf("billing/invoice_pdf.html", invoice_context(invoice), invoice.language)
+    return invoice_filename(invoice), pdf, PDF_MIMETYPE
+
+
+# Credit notes -------------------------------------------------------------------------------
+
+
+def render_credit_note_pdf(credit_note: CreditNote) -> bytes:
+    """A credit note against an invoice, in the invoice's language (rules.md §2, §4)."""
+    credit_note = CreditNote.objects.select_related("invoice", "organizer").get(pk=credit_note.pk)
+    context = {
+        "credit_note": credit_note,
+        "invoice": credit_note.invoice,
+        "organizer": credit_note.organizer,
+        "seller_address_line": one_line(credit_note.invoice.seller_address),
+    }
+    return render_pdf("billing/credit_note_pdf.html", context, credit_note.invoice.language)
+
+
+def credit_note_attachment(credit_note_id: int) -> tuple[str, bytes, str]:
+    """The outbox renderer of kind ``credit_note_pdf``."""
+    credit_note = CreditNote.objects.only("pk", "number").get(pk=credit_note_id)
+    filename = f"credit-note-{credit_note.number}.pdf"
+    return filename, render_credit_note_pdf(credit_note), PDF_MIMETYPE
+
+
+# Registration certificates ------------------------------------------------------------------
+
+
+def certificate_context(registration: Registration, *, today=None) -> dict:
+    admission = None
+    if registration.edition.admission_required:
+        admission = (
+            AdmissionApplication.objects.filter(
+                user_id=registration.user_id,
+                edition_id=registration.edition_id,
+                status=AdmissionApplication.Status.ADMITTED,
+            )
+            .only("decided_at", "submitted_at")
+            .first()
+        )
+    return {
+        "registration": registration,
+        "participant": registration.user,
+        "edition": registration.edition,
+        "course": registration.edition.course,
+        "organizer": registration.edition.course.organizer,
+        "admission": admission,
+        "issued_on": today or timezone.localdate(),
+    }
+
+
+def render_registration_certificate_pdf(registration: Registration, *, today=None) -> bytes:
+    """The registration certificate (rules.md §1), in the participant's preferred language.
+
+    It can be downloaded again at any time: it is rendered from the registration, never stored.
+    A cancelled registration renders with its status "cancelled" printed on it.
+    """
+    registration = Registration.objects.select_related(
+        "user", "edition__course__organizer", "edition__academic_year"
+    ).get(pk=registration.pk)
+    return render_pdf(
+        "registrations/certificate_pdf.html",
+        certificate_context(registration, today=today),
+        registration.user.preferred_language,
+    )
+
+
+def certificate_attachment(registration_id: int) -> tuple[str, bytes, str]:
+    """The outbox renderer of kind ``registration_certificate_pdf``."""
+    registration = Registration.objects.select_related("edition").get(pk=registration_id)
+    filename = f"registration-certificate-{registration.edition.code}.pdf"
+    return filename, render_registration_certificate_pdf(registration), PDF_MIMETYPE

@@ -1,0 +1,257 @@
+"""The e-mail outbox: written in the use case's transaction, sent after commit, swept until sent.
+
+Why a row first: a mail sent from inside a transaction that later rolls back tells a person
+something that never happened, and a mail handed only to the broker is lost when Redis is down.
+So `queue_email` writes an `OutgoingEmail` row in the caller's transaction and, on commit, asks a
+Celery task to send it. If the broker is unreachable the row simply stays pending and
+`sweep` (run every minute by beat, see migration 0004) sends it later.
+
+Exactly once: `send_pending` locks the row (`SELECT ... FOR UPDATE SKIP LOCKED`), sends, marks it
+sent and commits, all in one transaction. A second task, a redelivered task (`acks_late`), the
+sweep or the admin action either finds the row locked (and skips it) or already sent.
+
+The one remaining at-least-once window: the SMTP server has accepted the message but the process
+dies (or loses the database) before the COMMIT that marks it sent. The row is still pending, so
+the sweep sends it again. Both copies carry the same Message-ID (derived from the row), which
+lets many mail clients and providers drop the duplicate; no database can close this window,
+because the SMTP server and PostgreSQL do not share a transaction.
+
+Languages: every mail is rendered in the recipient's language with `translation.override`. A
+template `emails/<name>` is two files: `<name>.txt` (rendered without HTML escaping) and
+`<name>.html` (extends `emails/base.html`). The subject is passed in, already translated by the
+caller (a use case builds it with its own numbers and names); a lazy translation
+(`gettext_lazy`) is also fine: it is evaluated in the recipient's language here.
+
+Attachments are references (`{"kind": "invoice_pdf", "id": 42}`) rendered at send time by a
+renderer registered for the kind; an app registers its kinds from its `AppConfig.ready()` so the
+web process and the worker both know them.
+"""
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template import Context, engines
+from django.utils import timezone, translation
+from django.utils.text import Truncator
+
+from portal.models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+
+# The task normally sends within seconds; the sweep leaves a fresh row alone this long.
+SWEEP_GRACE = timedelta(minutes=1)
+# Waits after the 1st, 2nd, ... failed attempt; after the last one the row is marked failed
+# (about a day of retrying, so an SMTP outage over a weekend night still delivers).
+RETRY_DELAYS = tuple(timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360, 720))
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+SWEEP_BATCH_SIZE = 100
+SUBJECT_MAX_LENGTH = OutgoingEmail._meta.get_field("subject").max_length
+# Less than the sweep's period, so sweeps rarely overlap (overlapping is safe, only wasteful).
+SWEEP_TIME_BUDGET_SECONDS = 45.0
+
+AttachmentRenderer = Callable[[int], tuple[str, bytes, str]]
+ATTACHMENT_RENDERERS: dict[str, AttachmentRenderer] = {}
+
+
+class UnknownAttachmentKind(LookupError):
+    """No renderer is registered for an attachment's kind (the mail is not sent without it)."""
+
+
+def register_attachment_kind(kind: str, renderer: AttachmentRenderer) -> None:
+    """Register `renderer(id) -> (filename, content, mimetype)`; call it from AppConfig.ready()."""
+    current = ATTACHMENT_RENDERERS.get(kind)
+    if current is not None and current is not renderer:
+        raise ValueError(f"Attachment kind {kind!r} is already registered to {current!r}.")
+    ATTACHMENT_RENDERERS[kind] = renderer
+
+
+def render_attachment(reference: dict) -> tuple[str, bytes, str]:
+    renderer = ATTACHMENT_RENDERERS.get(reference.get("kind"))
+    if renderer is None:
+        raise UnknownAttachmentKind(f"No renderer for attachment kind {reference.get('kind')!r}.")
+    return renderer(reference["id"])
+
+
+def render_email(template: str, context: dict, language: str) -> tuple[str, str]:
+    """(text, html) of `emails/<template>` in `language`; the text part is not HTML-escaped."""
+    engine = engines["django"].engine
+    with translation.override(language):
+        text = engine.get_template(f"emails/{template}.txt").render(
+            Context(context, autoescape=False)
+        )
+        html = engine.get_template(f"emails/{template}.html").render(Context(context))
+    return text, html
+
+
+def queue_email(
+    *,
+    to: str,
+    subject: str,
+    template: str,
+    context: dict,
+    language: str,
+    user=None,
+    attachments: Iterable[dict] = (),
+    dedup_key: str | None = None,
+) -> OutgoingEmail:
+    """Write the mail in the caller's transaction; it is sent after that transaction commits.
+
+    With a `dedup_key` a use case that runs twice queues one mail: the existing row is returned
+    (also when a concurrent transaction inserted it first: the unique index decides).
+    """
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unsupported e-mail language {language!r}.")
+    references = [_attachment_reference(item) for item in attachments]
+    if dedup_key is not None:
+        existing = OutgoingEmail.objects.filter(dedup_key=dedup_key).first()
+        if existing is not None:
+            return existing
+    with translation.override(language):
+        # One line (no header injection), and never so long that the use case fails on it.
+        subject = Truncator(" ".join(str(subject).split())).chars(SUBJECT_MAX_LENGTH)
+    text, html = render_email(template, context, language)
+    email = OutgoingEmail(
+        recipient=to,
+        user=user,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        language=language,
+        attachments=references,
+        dedup_key=dedup_key,
+        next_attempt_at=timezone.now() + SWEEP_GRACE,
+    )
+    # The unique dedup_key is left to the database (below); the user FK needs no extra query.
+    email.full_clean(exclude=["user"], validate_unique=False)
+    try:
+        with transaction.atomic():
+            email.save()
+    except IntegrityError:
+        existing = dedup_key and OutgoingEmail.objects.filter(dedup_key=dedup_key).first()
+        if not existing:
+            raise
+        return existing
+    transaction.on_commit(partial(enqueue_send, email.pk))
+    return email
+
+
+def enqueue_send(pk: int) -> bool:
+    """Ask a worker to send the row now. A broker outage must not fail the use case (it has
+    committed already): log it and leave the row to the sweep. One publish attempt only
+    (`retry=False`), because the sweep is the retry and the caller is waiting."""
+    from portal.tasks import send_outgoing_email
+
+    try:
+        send_outgoing_email.apply_async(args=(pk,), retry=False)
+    except Exception as error:
+        logger.warning("Outbox: could not queue e-mail %s (%s); the sweep will send it.", pk, error)
+        return False
+    return True
+
+
+def send_pending(pk: int) -> bool:
+    """Send the row if it is not sent yet and no one else is sending it; True if this call sent.
+
+    Failures (SMTP, an attachment that cannot be rendered) are recorded on the row, which stays
+    pending for the sweep until MAX_ATTEMPTS, then becomes failed. A failed row can still be sent
+    by calling this again (the admin's "send now").
+    """
+    with transaction.atomic():
+        email = OutgoingEmail.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+        if email is None or email.status == OutgoingEmail.Status.SENT:
+            return False
+        try:
+            # A savepoint: a database error inside a renderer must not break the failure record.
+            with transaction.atomic():
+                build_message(email).send()
+        except Exception as error:
+            _record_failure(email, error)
+            return False
+        email.status = OutgoingEmail.Status.SENT
+        email.sent_at = timezone.now()
+        email.save(update_fields=["status", "sent_at"])
+    return True
+
+
+def sweep(
+    *,
+    batch_size: int = SWEEP_BATCH_SIZE,
+    time_budget_seconds: float = SWEEP_TIME_BUDGET_SECONDS,
+) -> int:
+    """Send pending rows that are due, in pk order and batches of `batch_size`; return how many
+    were sent. Each row is tried at most once per sweep (keyset on pk), so a row another worker
+    holds locked does not keep the loop busy."""
+    deadline = time.monotonic() + time_budget_seconds
+    sent = 0
+    last_pk = 0
+    while True:
+        due = list(
+            OutgoingEmail.objects.filter(
+                status=OutgoingEmail.Status.PENDING,
+                next_attempt_at__lte=timezone.now(),
+                pk__gt=last_pk,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        for pk in due:
+            if time.monotonic() >= deadline:
+                return sent
+            sent += send_pending(pk)
+        if len(due) < batch_size:
+            return sent
+        last_pk = due[-1]
+
+
+def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        to=[email.recipient],
+        headers={
+            # Stable per row: a copy sent again in the at-least-once window can be recognised.
+            "Message-ID": message_id(email),
+            # RFC 3834: an automatic message; out-of-office replies should not answer it.
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    for reference in email.attachments:
+        message.attach(*render_attachment(reference))
+    return message
+
+
+def message_id(email: OutgoingEmail) -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "portal.localhost"
+    return f"<outbox.{email.pk}.{email.created_at.timestamp():.6f}@{domain}>"
+
+
+def _attachment_reference(item: dict) -> dict:
+    """Only plain references are stored: a kind and an id, nothing rendered."""
+    if not isinstance(item, dict) or not isinstance(item.get("kind"), str) or "id" not in item:
+        raise ValueError(f"An attachment is a reference {{'kind': str, 'id': ...}}, not {item!r}.")
+    return {"kind": item["kind"], "id": item["id"]}
+
+
+def _record_failure(email: OutgoingEmail, error: Exception) -> None:
+    email.attempts += 1
+    email.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if email.attempts >= MAX_ATTEMPTS:
+        email.status = OutgoingEmail.Status.FAILED
+        logger.error("Outbox: e-mail %s failed for good: %s", email.pk, email.last_error)
+    else:
+        email.next_attempt_at = timezone.now() + RETRY_DELAYS[email.attempts - 1]
+        logger.warning(
+            "Outbox: e-mail %s not sent (attempt %s): %s",
+            email.pk,
+            email.attempts,
+            email.last_error,
+        )
+    email.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])

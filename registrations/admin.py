@@ -1,0 +1,172 @@
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from registrations import errors
+from registrations.models import (
+    AdmissionApplication,
+    Checkout,
+    Registration,
+    RegistrationSettings,
+    Voucher,
+    WaitingListEntry,
+)
+from registrations.services.admission import decide_admission
+from registrations.services.late import register_late
+
+
+@admin.register(RegistrationSettings)
+class RegistrationSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "cart_hold_minutes", "offer_valid_hours", "admission_payment_days"]
+
+    def has_add_permission(self, request):
+        return not RegistrationSettings.objects.exists()
+
+
+class LateRegistrationForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=None, label=_("Participant"))
+    edition = forms.ModelChoiceField(queryset=None, label=_("Edition"))
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from courses.models import Edition
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = get_user_model().objects.filter(is_staff=False)
+        self.fields["edition"].queryset = Edition.objects.exclude(
+            status__in=[Edition.Status.DRAFT, Edition.Status.CANCELLED]
+        ).select_related("course")
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["user", "edition", "status", "registered_on", "total", "late_by_staff"]
+    list_filter = [
+        "status", "late_by_staff", "edition__course__organizer", "edition__academic_year"
+    ]
+    search_fields = [
+        "user__email", "user__last_name", "edition__code", "edition__course__title_nl"
+    ]
+    list_select_related = ["user", "edition__course"]
+    date_hierarchy = "registered_on"
+    readonly_fields = [f.name for f in Registration._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # registrations come from a checkout, or from "late registration" below
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path("late/", self.admin_site.admin_view(self.late_view),
+                 name="registrations_registration_late"),
+            *super().get_urls(),
+        ]
+
+    def late_view(self, request):
+        """Staff accept a registration after the deadline by hand (seed 2 art. 3.2)."""
+        if not request.user.has_perm("registrations.change_registration"):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        form = LateRegistrationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                registration = register_late(
+                    staff_user=request.user,
+                    user=form.cleaned_data["user"],
+                    edition_id=form.cleaned_data["edition"].pk,
+                )
+            except errors.RegistrationError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(request, _("Late registration recorded and invoiced."))
+                return redirect("admin:registrations_registration_change", registration.pk)
+        context = {**self.admin_site.each_context(request), "form": form,
+                   "title": _("Late registration"), "opts": self.model._meta}
+        return render(request, "admin/registrations/late_registration.html", context)
+
+
+@admin.register(Checkout)
+class CheckoutAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at", "invoice_to", "vat_number", "vat_status"]
+    list_filter = ["invoice_to", "vat_status", "kmo_portefeuille"]
+    search_fields = ["user__email", "vat_number", "company_name"]
+    readonly_fields = [f.name for f in Checkout._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WaitingListEntry)
+class WaitingListEntryAdmin(admin.ModelAdmin):
+    list_display = ["edition", "user", "status", "joined_at", "offer_expires_at"]
+    list_filter = ["status", "edition__course__organizer"]
+    search_fields = ["user__email", "edition__code"]
+    list_select_related = ["user", "edition__course"]
+    readonly_fields = ["user", "edition", "joined_at", "offered_at", "offer_expires_at"]
+
+
+@admin.register(AdmissionApplication)
+class AdmissionApplicationAdmin(admin.ModelAdmin):
+    list_display = ["user", "edition", "status", "submitted_at", "register_before"]
+    list_filter = ["status", "edition__course__organizer", "edition"]
+    search_fields = ["user__email", "user__last_name", "edition__code"]
+    list_select_related = ["user", "edition__course"]
+    readonly_fields = ["user", "edition", "motivation", "prior_knowledge", "experience",
+                       "cv_link", "status", "submitted_at", "decided_at", "decided_by",
+                       "register_before"]
+    fields = [*readonly_fields, "decision_note"]
+    actions = ["admit", "reject"]
+
+    @admin.display(description=_("CV"))
+    def cv_link(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        if not obj.cv:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("application_cv", args=[obj.pk]),
+                           obj.cv_name or "cv.pdf")
+
+    def has_add_permission(self, request):
+        return False
+
+    def _decide(self, request, queryset, admitted):
+        done = 0
+        for application in queryset:
+            try:
+                decide_admission(application_id=application.pk, admitted=admitted,
+                                 staff_user=request.user, note=application.decision_note)
+                done += 1
+            except errors.RegistrationError as error:
+                self.message_user(request, f"{application}: {error.message}", messages.WARNING)
+        self.message_user(request, _("%(count)d application(s) decided; the candidates are "
+                                     "told by e-mail.") % {"count": done})
+
+    @admin.action(description=_("Admit the selected candidates"),
+                  permissions=["change"])
+    def admit(self, request, queryset):
+        self._decide(request, queryset, True)
+
+    @admin.action(description=_("Reject the selected candidates"),
+                  permissions=["change"])
+    def reject(self, request, queryset):
+        self._decide(request, queryset, False)
+
+
+@admin.register(Voucher)
+class VoucherAdmin(admin.ModelAdmin):
+    list_display = ["code", "kind", "value", "valid_from", "valid_until", "times_used",
+                    "max_uses", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["code"]
+    filter_horizontal = ["organizers", "courses", "editions"]
+    readonly_fields = ["times_used"]

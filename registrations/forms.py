@@ -1,0 +1,86 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from billing.vat import normalise_vat
+from registrations.models import Checkout
+
+
+class VoucherForm(forms.Form):
+    code = forms.CharField(label=_("Voucher code"), max_length=40)
+
+
+class CheckoutForm(forms.Form):
+    """Who the invoice is for (rules.md §2). Amounts never come from the form: they are
+    computed from the cart on the server, so a tampered form cannot change a price."""
+
+    token = forms.UUIDField(widget=forms.HiddenInput)
+    invoice_to = forms.ChoiceField(
+        label=_("Invoice to"),
+        choices=Checkout.InvoiceTo.choices,
+        initial=Checkout.InvoiceTo.PERSON,
+        widget=forms.RadioSelect,
+    )
+    vat_number = forms.CharField(
+        label=_("Enterprise or VAT number"),
+        max_length=30,
+        required=False,
+        help_text=_("In any form, for example 0403.170.701 or BE 0403 170 701."),
+    )
+    company_name = forms.CharField(label=_("Company name"), max_length=200, required=False)
+    company_address = forms.CharField(
+        label=_("Company address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    third_party_name = forms.CharField(
+        label=_("Paid by a third party (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("For example your employer. You remain liable for the payment."),
+    )
+    third_party_address = forms.CharField(
+        label=_("Address of the third party"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    kmo_portefeuille = forms.BooleanField(
+        label=_("The company pays (part) through the KMO-portefeuille"), required=False
+    )
+
+    def clean_vat_number(self):
+        raw = self.cleaned_data["vat_number"].strip()
+        if not raw:
+            return ""
+        try:
+            return normalise_vat(raw)
+        except (ValueError, TypeError):
+            raise forms.ValidationError(
+                _("This is not a valid enterprise or VAT number. Check the digits."),
+                code="invalid_vat",
+            ) from None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("invoice_to") == Checkout.InvoiceTo.COMPANY:
+            if not data.get("vat_number") and "vat_number" not in self.errors:
+                self.add_error("vat_number", _("A company invoice needs its VAT number."))
+        elif data.get("kmo_portefeuille"):
+            self.add_error(
+                "kmo_portefeuille", _("The KMO-portefeuille is for invoices to a company.")
+            )
+        if data.get("third_party_name") and not data.get("third_party_address", "").strip():
+            self.add_error("third_party_address", _("Give the third party's address."))
+        return data
+
+
+class AdmissionApplicationForm(forms.Form):
+    motivation = forms.CharField(label=_("Motivation"), widget=forms.Textarea, max_length=5000)
+    prior_knowledge = forms.CharField(
+        label=_("Prior knowledge"), widget=forms.Textarea, max_length=5000
+    )
+    experience = forms.CharField(
+        label=_("Professional experience"), widget=forms.Textarea, max_length=5000
+    )
+    cv = forms.FileField(
+        label=_("CV (PDF, at most 5 MB, optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )

@@ -1,0 +1,305 @@
+"""Carts, checkouts, registrations, waiting lists, admission applications and vouchers.
+
+Seats are a hard limit (rules.md §1): `Edition.seats_taken` counts confirmed registrations and the
+database refuses `seats_taken > seats`; cart holds and waiting-list offers are counted by the
+services under the edition's row lock (registrations/seats.py).
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Course, Edition, Organizer
+
+
+class RegistrationSettings(models.Model):
+    """Site-wide registration settings staff can edit (a single row)."""
+
+    cart_hold_minutes = models.PositiveSmallIntegerField(
+        _("a cart holds its seats for (minutes)"), default=20
+    )
+    offer_valid_hours = models.PositiveSmallIntegerField(
+        _("a waiting-list offer is valid for (hours)"), default=48
+    )
+    admission_payment_days = models.PositiveSmallIntegerField(
+        _("admitted candidates register within (days)"), default=14
+    )
+
+    class Meta:
+        verbose_name = _("registration settings")
+        verbose_name_plural = _("registration settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(cart_hold_minutes__gte=1), name="cart_hold_min_1"),
+            models.CheckConstraint(condition=Q(offer_valid_hours__gte=1), name="offer_hours_min_1"),
+        ]
+
+    def __str__(self):
+        return str(_("registration settings"))
+
+    @classmethod
+    def current(cls) -> "RegistrationSettings":
+        return cls.objects.order_by("pk").first() or cls.objects.create()
+
+
+class Voucher(models.Model):
+    class Kind(models.TextChoices):
+        PERCENTAGE = "percentage", _("percentage")
+        FIXED = "fixed", _("fixed amount")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    value = models.DecimalField(_("value"), max_digits=9, decimal_places=2)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    max_uses = models.PositiveIntegerField(_("maximum uses"), null=True, blank=True)
+    times_used = models.PositiveIntegerField(_("times used"), default=0, editable=False)
+    organizers = models.ManyToManyField(Organizer, blank=True, verbose_name=_("organizers"))
+    courses = models.ManyToManyField(Course, blank=True, verbose_name=_("courses"))
+    editions = models.ManyToManyField(Edition, blank=True, verbose_name=_("editions"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("voucher")
+        verbose_name_plural = _("vouchers")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code=Upper("code")), name="voucher_code_upper"),
+            models.CheckConstraint(condition=Q(value__gt=0), name="voucher_value_positive"),
+            models.CheckConstraint(
+                condition=~Q(kind="percentage") | Q(value__lte=100),
+                name="voucher_percentage_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_uses__isnull=True) | Q(times_used__lte=F("max_uses")),
+                name="voucher_not_over_used",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_from__lte=F("valid_until")),
+                name="voucher_valid_from_le_until",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class Cart(models.Model):
+    """One cart per person; its items hold seats until `CartItem.held_until`."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart"
+    )
+    voucher = models.ForeignKey(Voucher, on_delete=models.SET_NULL, null=True, blank=True)
+    # Rendered into the checkout form: a second "confirm" with the same token finds the first.
+    checkout_token = models.UUIDField(default=uuid.uuid4)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class CartItem(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="cart_items")
+    added_at = models.DateTimeField(auto_now_add=True)
+    held_until = models.DateTimeField(_("seat held until"))
+
+    class Meta:
+        verbose_name = _("cart item")
+        verbose_name_plural = _("cart items")
+        ordering = ["added_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "edition"], name="cart_item_unique"),
+        ]
+        indexes = [models.Index(fields=["edition", "held_until"])]
+
+    def __str__(self):
+        return str(self.edition)
+
+
+class Checkout(models.Model):
+    """One confirmed checkout: its registrations and one invoice per organizer."""
+
+    class InvoiceTo(models.TextChoices):
+        PERSON = "person", _("me (not subject to VAT)")
+        COMPANY = "company", _("a company")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checkouts"
+    )
+    token = models.UUIDField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    invoice_to = models.CharField(max_length=7, choices=InvoiceTo.choices)
+    company_name = models.CharField(max_length=200, blank=True)
+    company_address = models.TextField(blank=True)
+    vat_number = models.CharField(max_length=20, blank=True)
+    vat_status = models.CharField(max_length=12, blank=True)
+    third_party_name = models.CharField(max_length=200, blank=True)
+    third_party_address = models.TextField(blank=True)
+    kmo_portefeuille = models.BooleanField(default=False)
+    instalments = models.PositiveSmallIntegerField(default=1)
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("checkout")
+        verbose_name_plural = _("checkouts")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(invoice_to="person") | ~Q(vat_number=""),
+                name="checkout_company_has_vat_number",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=_("participant"),
+    )
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("edition")
+    )
+    checkout = models.ForeignKey(
+        Checkout, on_delete=models.PROTECT, null=True, blank=True, related_name="registrations"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    registered_on = models.DateField(_("registration date"))
+    late_by_staff = models.BooleanField(_("late registration accepted by staff"), default=False)
+    # The price as it was at registration: it never rises afterwards (rules.md §1).
+    fee = models.DecimalField(_("fee"), max_digits=9, decimal_places=2)
+    programme_amount = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal("0"))
+    credit_amount = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal("0"))
+    discount = models.DecimalField(_("discount"), max_digits=9, decimal_places=2, default=0)
+    net = models.DecimalField(_("net"), max_digits=9, decimal_places=2)
+    vat = models.DecimalField(_("VAT"), max_digits=9, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=9, decimal_places=2)
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "edition"],
+                condition=Q(status="confirmed"),
+                name="one_confirmed_registration_per_person_and_edition",
+            ),
+            models.CheckConstraint(
+                condition=Q(fee__gte=0) & Q(discount__gte=0) & Q(discount__lte=F("fee"))
+                & Q(net=F("fee") - F("discount")) & Q(vat__gte=0) & Q(total=F("net") + F("vat")),
+                name="registration_amounts_add_up",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.edition}"
+
+
+class WaitingListEntry(models.Model):
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        OFFERED = "offered", _("seat offered")
+        ACCEPTED = "accepted", _("accepted")
+        EXPIRED = "expired", _("offer expired")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waiting_list_entries"
+    )
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="waiting_list")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("waiting-list entry")
+        verbose_name_plural = _("waiting list")
+        ordering = ["joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "edition"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="one_open_waiting_list_entry",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="offered") | Q(offer_expires_at__isnull=False),
+                name="offer_has_expiry",
+            ),
+        ]
+        indexes = [models.Index(fields=["edition", "status", "joined_at"])]
+
+    def __str__(self):
+        return f"{self.user} — {self.edition}"
+
+
+def cv_upload_path(instance, filename):
+    # A random name: the person's file name never reaches the file system (path separators,
+    # clashes); the original name is kept in `cv_name` for display.
+    return f"admission/cv/{uuid.uuid4().hex}.pdf"
+
+
+class AdmissionApplication(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        ADMITTED = "admitted", _("admitted")
+        REJECTED = "rejected", _("rejected")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admission_applications"
+    )
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="applications")
+    motivation = models.TextField(_("motivation"))
+    prior_knowledge = models.TextField(_("prior knowledge"))
+    experience = models.TextField(_("professional experience"))
+    cv = models.FileField(_("CV (PDF)"), upload_to=cv_upload_path, blank=True)
+    cv_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decision_note = models.TextField(_("note to the candidate"), blank=True)
+    register_before = models.DateField(_("register and pay before"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("admission application")
+        verbose_name_plural = _("admission applications")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "edition"], name="one_application_per_edition"),
+            models.CheckConstraint(
+                condition=~Q(status="admitted") | Q(register_before__isnull=False),
+                name="admitted_has_term",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.edition}"

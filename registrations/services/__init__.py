@@ -1,0 +1,1 @@
+"""The registration use cases, one function each: cart, checkout, waiting list, admission."""

@@ -1,0 +1,81 @@
+"""Admission: the candidate applies; staff admit or reject; admitted candidates register in time."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Edition
+from registrations import errors
+from registrations.models import AdmissionApplication, RegistrationSettings
+
+CV_MAX_BYTES = 5 * 1024 * 1024
+
+
+class ApplicationError(errors.RegistrationError):
+    message = _("This application is not possible.")
+
+
+def validate_cv(upload) -> None:
+    """PDF only, at most 5 MB: checked on the content, not on the name the browser sent."""
+    if upload.size > CV_MAX_BYTES:
+        raise ApplicationError(_("The CV may be at most 5 MB."))
+    head = upload.read(5)
+    upload.seek(0)
+    if head != b"%PDF-":
+        raise ApplicationError(_("The CV must be a PDF file."))
+
+
+@transaction.atomic
+def apply_for_admission(
+    *, user, edition_id: int, motivation: str, prior_knowledge: str, experience: str, cv=None
+) -> AdmissionApplication:
+    edition = Edition.objects.select_for_update().get(pk=edition_id)
+    if not edition.admission_required or edition.status != Edition.Status.OPEN:
+        raise ApplicationError(_("This edition does not take applications."))
+    if AdmissionApplication.objects.filter(user=user, edition=edition).exists():
+        raise ApplicationError(_("You have already applied for this edition."))
+    application = AdmissionApplication(
+        user=user,
+        edition=edition,
+        motivation=motivation.strip(),
+        prior_knowledge=prior_knowledge.strip(),
+        experience=experience.strip(),
+    )
+    if cv is not None:
+        validate_cv(cv)
+        # Only the last path component, for display; the stored name is random.
+        application.cv_name = cv.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
+        application.cv.save("cv.pdf", cv, save=False)
+    application.save()
+    return application
+
+
+@transaction.atomic
+def decide_admission(
+    *, application_id: int, admitted: bool, staff_user, note: str = "", today=None
+) -> AdmissionApplication:
+    """Admit (with a term to register and pay) or reject; the candidate is told by e-mail."""
+    today = today or timezone.localdate()
+    application = (
+        AdmissionApplication.objects.select_for_update()
+        .select_related("user", "edition__course")
+        .get(pk=application_id)
+    )
+    if application.status != AdmissionApplication.Status.SUBMITTED:
+        raise ApplicationError(_("This application has already been decided."))
+    application.status = (
+        AdmissionApplication.Status.ADMITTED if admitted else AdmissionApplication.Status.REJECTED
+    )
+    application.decided_at = timezone.now()
+    application.decided_by = staff_user
+    application.decision_note = note
+    if admitted:
+        days = RegistrationSettings.current().admission_payment_days
+        application.register_before = today + timedelta(days=days)
+    application.save()
+    from registrations.notifications import admission_decided
+
+    admission_decided(application)
+    return application

@@ -1,0 +1,39 @@
+"""A late registration accepted by staff by hand (seed 2 art. 3.2): no deadline, same seats."""
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from registrations import errors
+from registrations.eligibility import check_can_register
+from registrations.models import Cart, CartItem
+from registrations.seats import lock_editions, seats_free
+from registrations.services.checkout import BillingDetails, checkout
+
+
+@transaction.atomic
+def register_late(*, staff_user, user, edition_id: int, billing: BillingDetails | None = None):
+    """Registers `user` as a checkout of one edition would, skipping only the deadline."""
+    now = timezone.now()
+    edition = lock_editions([edition_id]).get(edition_id)
+    if edition is None:
+        raise errors.RegistrationClosed()
+    check_can_register(edition, user, today=timezone.localdate(now), late_by_staff=True)
+    if seats_free(edition, now=now, for_user=user) <= 0:
+        raise errors.EditionFull()
+    cart, _ = Cart.objects.select_for_update().get_or_create(user=user)
+    # The person's own cart is set aside: the late registration is this one edition only.
+    saved = list(cart.items.values_list("edition_id", "held_until"))
+    cart.items.all().delete()
+    CartItem.objects.create(cart=cart, edition=edition, held_until=now)
+    cart.checkout_token = uuid.uuid4()
+    cart.save(update_fields=["checkout_token", "updated_at"])
+    record = checkout(
+        user=user, token=cart.checkout_token, billing=billing or BillingDetails(), now=now,
+        late_by_staff=True,
+    )
+    CartItem.objects.bulk_create(
+        [CartItem(cart=cart, edition_id=e, held_until=h) for e, h in saved if e != edition.pk]
+    )
+    return record.registrations.get()

@@ -1,0 +1,92 @@
+"""The waiting list: join when full; free seats are offered in order, offers expire and pass on."""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from courses.models import Edition
+from registrations import errors
+from registrations.eligibility import check_can_register
+from registrations.models import RegistrationSettings, WaitingListEntry
+from registrations.seats import lock_editions, seats_free
+
+OPEN = (WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED)
+
+
+@transaction.atomic
+def join_waiting_list(*, user, edition_id: int, now: datetime | None = None) -> WaitingListEntry:
+    now = now or timezone.now()
+    edition = lock_editions([edition_id]).get(edition_id)
+    if edition is None:
+        raise errors.RegistrationClosed()
+    check_can_register(edition, user, today=timezone.localdate(now))
+    existing = WaitingListEntry.objects.filter(user=user, edition=edition, status__in=OPEN)
+    if existing.exists():
+        return existing.get()
+    if seats_free(edition, now=now, for_user=user) > 0:
+        raise errors.SeatsStillFree()
+    return WaitingListEntry.objects.create(user=user, edition=edition)
+
+
+@transaction.atomic
+def leave_waiting_list(*, user, entry_id: int) -> None:
+    WaitingListEntry.objects.filter(pk=entry_id, user=user, status__in=OPEN).update(
+        status=WaitingListEntry.Status.WITHDRAWN
+    )
+
+
+def waiting_position(entry: WaitingListEntry) -> int:
+    """1 for the first person still waiting."""
+    return (
+        WaitingListEntry.objects.filter(
+            edition_id=entry.edition_id,
+            status=WaitingListEntry.Status.WAITING,
+            joined_at__lte=entry.joined_at,
+        )
+        .exclude(pk__gt=entry.pk, joined_at=entry.joined_at)
+        .count()
+    )
+
+
+@transaction.atomic
+def offer_free_seats(*, edition_id: int, now: datetime | None = None) -> list[WaitingListEntry]:
+    """Expire lapsed offers, then offer each free seat to the next person waiting.
+
+    Idempotent: run twice, the second run finds no free seat that is not already offered.
+    """
+    now = now or timezone.now()
+    edition = lock_editions([edition_id]).get(edition_id)
+    if edition is None:
+        return []
+    WaitingListEntry.objects.filter(
+        edition=edition, status=WaitingListEntry.Status.OFFERED, offer_expires_at__lte=now
+    ).update(status=WaitingListEntry.Status.EXPIRED)
+    if edition.status != Edition.Status.OPEN:
+        return []
+    free = seats_free(edition, now=now)
+    if free <= 0:
+        return []
+    hours = RegistrationSettings.current().offer_valid_hours
+    offered = list(
+        WaitingListEntry.objects.filter(edition=edition, status=WaitingListEntry.Status.WAITING)
+        .select_related("user")
+        .order_by("joined_at", "pk")[:free]
+    )
+    from registrations.notifications import seat_offered
+
+    for entry in offered:
+        entry.status = WaitingListEntry.Status.OFFERED
+        entry.offered_at = now
+        entry.offer_expires_at = now + timedelta(hours=hours)
+        entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
+        seat_offered(entry)
+    return offered
+
+
+def editions_with_waiting_lists():
+    return (
+        WaitingListEntry.objects.filter(status__in=OPEN)
+        .values_list("edition_id", flat=True)
+        .distinct()
+    )

@@ -1,0 +1,32 @@
+"""Periodic and deferred registration jobs; thin and idempotent."""
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from registrations.models import CartItem
+from registrations.services.waiting_list import editions_with_waiting_lists, offer_free_seats
+
+
+@shared_task(acks_late=True)
+def process_waiting_lists() -> int:
+    """Drop lapsed cart holds, expire lapsed offers, offer free seats. Safe to run any time."""
+    now = timezone.now()
+    CartItem.objects.filter(held_until__lte=now).delete()
+    offered = 0
+    for edition_id in list(editions_with_waiting_lists()):
+        offered += len(offer_free_seats(edition_id=edition_id, now=now))
+    return offered
+
+
+def offer_free_seats_later() -> None:
+    """After the current transaction frees a seat, let the waiting list know."""
+    def enqueue():
+        try:
+            process_waiting_lists.delay()
+        except Exception:  # noqa: BLE001 - the beat job runs it anyway within minutes
+            import logging
+
+            logging.getLogger(__name__).warning("broker unavailable; beat will offer seats")
+
+    transaction.on_commit(enqueue)

@@ -1,0 +1,246 @@
+"""Participant pages of the registration flow; thin: each POST calls one service."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from billing.vies import lookup_vat
+from courses.models import Edition
+from registrations import errors
+from registrations.forms import AdmissionApplicationForm, CheckoutForm, VoucherForm
+from registrations.models import AdmissionApplication, Cart, Checkout, Registration
+from registrations.services import admission, waiting_list
+from registrations.services import cart as cart_service
+from registrations.services.checkout import BillingDetails, checkout
+
+VIES_SESSION_KEY = "vies_lookups"
+
+
+def _edition(code):
+    return get_object_or_404(Edition.objects.published(), code=code)
+
+
+@login_required
+@require_POST
+def add_to_cart(request, code):
+    edition = _edition(code)
+    try:
+        cart_service.add_to_cart(user=request.user, edition_id=edition.pk)
+    except errors.EditionFull as error:
+        messages.warning(request, error.message)
+        return redirect("edition_detail", code=code)
+    except errors.RegistrationError as error:
+        messages.error(request, error.message)
+        return redirect("edition_detail", code=code)
+    messages.success(request, _("The course is in your cart; its seat is held for you."))
+    return redirect("cart")
+
+
+@login_required
+@require_POST
+def remove_from_cart(request, item_id):
+    cart_service.remove_from_cart(user=request.user, item_id=item_id)
+    return redirect("cart")
+
+
+@login_required
+@require_POST
+def apply_voucher(request):
+    form = VoucherForm(request.POST)
+    if form.is_valid():
+        try:
+            cart_service.apply_voucher(user=request.user, code=form.cleaned_data["code"])
+            messages.success(request, _("The voucher has been applied."))
+        except errors.RegistrationError as error:
+            messages.error(request, error.message)
+    return redirect("cart")
+
+
+@login_required
+def cart(request):
+    user_cart = Cart.objects.filter(user=request.user).select_related("voucher").first()
+    summary = cart_service.summarize(user_cart)
+    return render(
+        request,
+        "registrations/cart.html",
+        {"cart": user_cart, "summary": summary, "voucher_form": VoucherForm()},
+    )
+
+
+@login_required
+def checkout_page(request):
+    user_cart = Cart.objects.filter(user=request.user).select_related("voucher").first()
+    summary = cart_service.summarize(user_cart)
+    if request.method == "POST":
+        # A second click on "confirm" lands on the first checkout's page (idempotent).
+        token = request.POST.get("token")
+        done = _is_uuid(token) and Checkout.objects.filter(user=request.user, token=token).first()
+        if done:
+            return redirect("checkout_done", pk=done.pk)
+    if not summary.lines:
+        messages.info(request, errors.EmptyCart.message)
+        return redirect("cart")
+    if request.method != "POST":
+        form = CheckoutForm(initial={"token": user_cart.checkout_token})
+        return _render_checkout(request, form, summary)
+
+    data = request.POST.copy()
+    form = CheckoutForm(data)
+    if not form.is_valid():
+        return _render_checkout(request, form, summary)
+    details = form.cleaned_data
+    company = details["invoice_to"] == Checkout.InvoiceTo.COMPANY
+    lookup = _vies(request, details["vat_number"]) if company else None
+    if company:
+        if lookup["status"] == "invalid":
+            form.add_error("vat_number", _("VIES reports that this VAT number is not active."))
+            return _render_checkout(request, form, summary, lookup)
+        # Fill in what VIES knows for the person to confirm; never overwrite their own typing.
+        details["company_name"] = details["company_name"] or lookup["name"]
+        details["company_address"] = details["company_address"] or lookup["address"]
+        if "lookup" in request.POST or not details["company_name"]:
+            for field in ("vat_number", "company_name", "company_address"):
+                data[field] = details[field]
+            form = CheckoutForm(data)
+            form.is_valid()
+            if "lookup" not in request.POST:
+                form.add_error("company_name", _("Give the company's name."))
+            return _render_checkout(request, form, summary, lookup)
+    billing = BillingDetails(
+        invoice_to=details["invoice_to"],
+        vat_number=details["vat_number"] if company else "",
+        vat_status=lookup["status"] if company else "",
+        company_name=details["company_name"] if company else "",
+        company_address=details["company_address"] if company else "",
+        third_party_name=details["third_party_name"],
+        third_party_address=details["third_party_address"],
+        kmo_portefeuille=details["kmo_portefeuille"],
+    )
+    try:
+        record = checkout(user=request.user, token=details["token"], billing=billing)
+    except errors.RegistrationError as error:
+        messages.error(request, error.message)
+        return redirect("cart")
+    return redirect("checkout_done", pk=record.pk)
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _vies(request, number: str) -> dict:
+    """One VIES question per number per session: the look-up and the confirm reuse it."""
+    answers = request.session.get(VIES_SESSION_KEY, {})
+    if number not in answers or answers[number]["status"] == "unverified":
+        result = lookup_vat(number)
+        answers[number] = {"status": result.status, "name": result.name,
+                           "address": result.address}
+        request.session[VIES_SESSION_KEY] = answers
+    return answers[number]
+
+
+def _render_checkout(request, form, summary, lookup=None):
+    return render(
+        request,
+        "registrations/checkout.html",
+        {"form": form, "summary": summary, "lookup": lookup},
+    )
+
+
+@login_required
+def checkout_done(request, pk):
+    record = get_object_or_404(Checkout, pk=pk, user=request.user)
+    return render(
+        request,
+        "registrations/checkout_done.html",
+        {
+            "checkout": record,
+            "registrations": record.registrations.select_related("edition__course"),
+            "invoices": record.invoices.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def join_waiting_list(request, code):
+    edition = _edition(code)
+    try:
+        waiting_list.join_waiting_list(user=request.user, edition_id=edition.pk)
+        messages.success(request, _("You are on the waiting list. We e-mail you when a seat "
+                                    "becomes free."))
+    except errors.RegistrationError as error:
+        messages.error(request, error.message)
+    return redirect("edition_detail", code=code)
+
+
+@login_required
+@require_POST
+def leave_waiting_list(request, entry_id):
+    waiting_list.leave_waiting_list(user=request.user, entry_id=entry_id)
+    return redirect("dashboard")
+
+
+@login_required
+def apply(request, code):
+    edition = _edition(code)
+    form = AdmissionApplicationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            admission.apply_for_admission(
+                user=request.user, edition_id=edition.pk, cv=form.cleaned_data["cv"],
+                **{k: form.cleaned_data[k] for k in ("motivation", "prior_knowledge",
+                                                     "experience")},
+            )
+        except errors.RegistrationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your application has been sent. You will hear from "
+                                        "us by e-mail."))
+            return redirect("dashboard")
+    return render(request, "registrations/apply.html", {"edition": edition, "form": form})
+
+
+@login_required
+def application_cv(request, pk):
+    """The CV is private: only its author and staff who may view applications get it."""
+    application = get_object_or_404(AdmissionApplication, pk=pk)
+    allowed = application.user_id == request.user.pk or request.user.has_perm(
+        "registrations.view_admissionapplication"
+    )
+    if not allowed or not application.cv:
+        raise Http404
+    return FileResponse(
+        application.cv.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=application.cv_name or "cv.pdf",
+    )
+
+
+@login_required
+def registration_certificate(request, pk):
+    from billing.pdf import render_registration_certificate_pdf
+
+    registration = get_object_or_404(
+        Registration.objects.select_related("edition__course__organizer", "user"),
+        pk=pk,
+        user=request.user,
+    )
+    pdf = render_registration_certificate_pdf(registration)
+    return _pdf_response(pdf, f"registration-certificate-{registration.edition.code}.pdf")
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

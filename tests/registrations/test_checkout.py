@@ -1,0 +1,268 @@
+"""Cart and checkout through their services, on PostgreSQL: given / when / then."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from billing.models import Invoice, InvoiceLine, NumberSeries
+from billing.structured_communication import parse_structured
+from courses.models import Edition
+from portal.models import OutgoingEmail
+from registrations import errors
+from registrations.models import AdmissionApplication, Cart, Registration, Voucher
+from registrations.services.cart import add_to_cart, apply_voucher, remove_from_cart
+from registrations.services.checkout import BillingDetails, checkout
+from tests.factories import EditionFactory, OrganizerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def buy(user, *editions, billing=None, now=None):
+    for edition in editions:
+        add_to_cart(user=user, edition_id=edition.pk, now=now)
+    token = Cart.objects.get(user=user).checkout_token
+    return checkout(user=user, token=token, billing=billing or BillingDetails(), now=now)
+
+
+def test_checkout_creates_registration_invoice_and_email(participant, edition):
+    record = buy(participant, edition)
+
+    registration = Registration.objects.get(checkout=record)
+    assert registration.status == Registration.Status.CONFIRMED
+    assert (registration.fee, registration.net, registration.vat, registration.total) == (
+        Decimal("450.00"), Decimal("450.00"), Decimal("0.00"), Decimal("450.00"))
+    invoice = Invoice.objects.get(checkout=record)
+    year = timezone.localdate().year
+    assert invoice.number == f"{year}-000001"
+    assert invoice.total == Decimal("450.00")
+    assert invoice.customer_kind == "person"
+    assert invoice.vat_mention.startswith("Vrijgesteld van btw")
+    assert parse_structured(invoice.structured_communication) is not None
+    assert invoice.due_date == invoice.issue_date + timedelta(days=30)
+    assert InvoiceLine.objects.get(invoice=invoice).registration == registration
+    edition.refresh_from_db()
+    assert edition.seats_taken == 1
+    mail = OutgoingEmail.objects.get(user=participant)
+    assert invoice.number in mail.subject
+    assert mail.attachments == [{"kind": "invoice_pdf", "id": invoice.pk}]
+    assert not Cart.objects.get(user=participant).items.exists()
+
+
+def test_price_is_snapshotted_and_never_rises(participant, edition):
+    buy(participant, edition)
+    Edition.objects.filter(pk=edition.pk).update(fee_amount=Decimal("900.00"))
+    registration = Registration.objects.get(user=participant)
+    assert registration.total == Decimal("450.00")
+
+
+def test_taxed_edition_gets_21_percent_vat(participant):
+    edition = EditionFactory(fee_amount=Decimal("199.99"), vat_treatment="taxed")
+    buy(participant, edition)
+    invoice = Invoice.objects.get(user=participant)
+    assert (invoice.net_total, invoice.vat_total, invoice.total) == (
+        Decimal("199.99"), Decimal("42.00"), Decimal("241.99"))
+    assert invoice.vat_mention == ""
+
+
+def test_two_organizers_in_one_cart_get_one_invoice_each(participant):
+    first, second = EditionFactory(), EditionFactory()
+    assert first.course.organizer != second.course.organizer
+    record = buy(participant, first, second)
+    assert record.invoices.count() == 2
+    assert {i.number for i in record.invoices.all()} == {f"{timezone.localdate().year}-000001"}
+
+
+def test_double_click_on_confirm_gives_one_registration_and_one_invoice(participant, edition):
+    add_to_cart(user=participant, edition_id=edition.pk)
+    token = Cart.objects.get(user=participant).checkout_token
+    first = checkout(user=participant, token=token, billing=BillingDetails())
+    second = checkout(user=participant, token=token, billing=BillingDetails())
+    assert first.pk == second.pk
+    assert Registration.objects.filter(user=participant).count() == 1
+    assert Invoice.objects.filter(user=participant).count() == 1
+
+
+def test_a_stale_or_foreign_token_is_refused_and_saves_nothing(participant, other_participant,
+                                                               edition):
+    add_to_cart(user=participant, edition_id=edition.pk)
+    add_to_cart(user=other_participant, edition_id=edition.pk)
+    others_token = Cart.objects.get(user=other_participant).checkout_token
+    with pytest.raises(errors.StaleCheckout):
+        checkout(user=participant, token=others_token, billing=BillingDetails())
+    assert not Registration.objects.exists() and not Invoice.objects.exists()
+
+
+def test_registration_closes_after_the_deadline_day(participant):
+    today = timezone.localdate()
+    on_deadline = EditionFactory(start=today + timedelta(days=7))
+    too_late = EditionFactory(start=today + timedelta(days=6))
+    assert add_to_cart(user=participant, edition_id=on_deadline.pk)
+    with pytest.raises(errors.RegistrationClosed):
+        add_to_cart(user=participant, edition_id=too_late.pk)
+
+
+@pytest.mark.parametrize("status", ["draft", "closed", "cancelled"])
+def test_only_open_editions_take_registrations(participant, status):
+    edition = EditionFactory(status=status)
+    with pytest.raises(errors.RegistrationClosed):
+        add_to_cart(user=participant, edition_id=edition.pk)
+
+
+def test_full_edition_refuses_and_expired_holds_release_seats(participant, other_participant):
+    edition = EditionFactory(seats=1)
+    now = timezone.now()
+    add_to_cart(user=participant, edition_id=edition.pk, now=now)
+    with pytest.raises(errors.EditionFull):
+        add_to_cart(user=other_participant, edition_id=edition.pk, now=now)
+    # 20 minutes later the first cart's hold has lapsed.
+    later = now + timedelta(minutes=21)
+    assert add_to_cart(user=other_participant, edition_id=edition.pk, now=later)
+    with pytest.raises(errors.CartExpired):
+        checkout(user=participant, token=Cart.objects.get(user=participant).checkout_token,
+                 billing=BillingDetails(), now=later)
+    assert not Registration.objects.exists()
+
+
+def test_expired_hold_still_checks_out_when_a_seat_is_free(participant, edition):
+    now = timezone.now()
+    add_to_cart(user=participant, edition_id=edition.pk, now=now)
+    token = Cart.objects.get(user=participant).checkout_token
+    record = checkout(user=participant, token=token, billing=BillingDetails(),
+                      now=now + timedelta(hours=2))
+    assert record.registrations.count() == 1
+
+
+def test_already_registered_cannot_register_again(participant, edition):
+    buy(participant, edition)
+    with pytest.raises(errors.AlreadyRegistered):
+        add_to_cart(user=participant, edition_id=edition.pk)
+
+
+def test_remove_only_from_own_cart(participant, other_participant, edition):
+    item = add_to_cart(user=participant, edition_id=edition.pk)
+    remove_from_cart(user=other_participant, item_id=item.pk)
+    assert Cart.objects.get(user=participant).items.count() == 1
+    remove_from_cart(user=participant, item_id=item.pk)
+    assert Cart.objects.get(user=participant).items.count() == 0
+
+
+def test_empty_cart_cannot_check_out(participant):
+    Cart.objects.create(user=participant)
+    with pytest.raises(errors.EmptyCart):
+        checkout(user=participant, token=Cart.objects.get(user=participant).checkout_token,
+                 billing=BillingDetails())
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "discount", "total"),
+    [
+        ("percentage", Decimal("10"), Decimal("45.00"), Decimal("405.00")),
+        ("percentage", Decimal("100"), Decimal("450.00"), Decimal("0.00")),
+        ("fixed", Decimal("50.00"), Decimal("50.00"), Decimal("400.00")),
+        ("fixed", Decimal("999.00"), Decimal("450.00"), Decimal("0.00")),
+    ],
+)
+def test_vouchers(participant, edition, kind, value, discount, total):
+    Voucher.objects.create(code="WELCOME", kind=kind, value=value)
+    add_to_cart(user=participant, edition_id=edition.pk)
+    apply_voucher(user=participant, code=" welcome ")
+    record = checkout(user=participant, token=Cart.objects.get(user=participant).checkout_token,
+                      billing=BillingDetails())
+    registration = record.registrations.get()
+    assert (registration.discount, registration.total) == (discount, total)
+    assert Voucher.objects.get(code="WELCOME").times_used == 1
+
+
+def test_voucher_used_up_is_refused_at_checkout(participant, other_participant, edition):
+    Voucher.objects.create(code="ONCE", kind="fixed", value=Decimal("10"), max_uses=1)
+    for person in (participant, other_participant):
+        add_to_cart(user=person, edition_id=edition.pk)
+        apply_voucher(user=person, code="ONCE")
+    buy_token = Cart.objects.get(user=participant).checkout_token
+    checkout(user=participant, token=buy_token, billing=BillingDetails())
+    with pytest.raises(errors.VoucherUsedUp):
+        checkout(user=other_participant,
+                 token=Cart.objects.get(user=other_participant).checkout_token,
+                 billing=BillingDetails())
+    assert Registration.objects.filter(user=other_participant).count() == 0
+
+
+def test_voucher_limits_and_dates(participant, edition):
+    today = timezone.localdate()
+    other_org = OrganizerFactory()
+    limited = Voucher.objects.create(code="OTHERORG", kind="fixed", value=Decimal("10"))
+    limited.organizers.add(other_org)
+    Voucher.objects.create(code="OLD", kind="fixed", value=Decimal("10"),
+                           valid_until=today - timedelta(days=1))
+    Voucher.objects.create(code="SOON", kind="fixed", value=Decimal("10"),
+                           valid_from=today + timedelta(days=1))
+    add_to_cart(user=participant, edition_id=edition.pk)
+    for code in ("OTHERORG", "OLD", "SOON", "NOPE"):
+        with pytest.raises(errors.VoucherInvalid):
+            apply_voucher(user=participant, code=code)
+
+
+def test_admission_required_until_admitted_and_within_term(participant, admin_user=None):
+    edition = EditionFactory(admission_required=True)
+    with pytest.raises(errors.AdmissionRequired):
+        add_to_cart(user=participant, edition_id=edition.pk)
+    AdmissionApplication.objects.create(
+        user=participant, edition=edition, motivation="m", prior_knowledge="p", experience="e",
+        status="admitted", register_before=timezone.localdate() - timedelta(days=1))
+    with pytest.raises(errors.AdmissionRequired):
+        add_to_cart(user=participant, edition_id=edition.pk)
+    AdmissionApplication.objects.filter(user=participant).update(
+        register_before=timezone.localdate())
+    assert add_to_cart(user=participant, edition_id=edition.pk)
+
+
+def test_company_invoice_with_third_party_and_kmo(participant, edition):
+    Edition.objects.filter(pk=edition.pk).update(kmo_eligible=True)
+    billing = BillingDetails(
+        invoice_to="company", vat_number="BE0403170701", vat_status="verified",
+        company_name="KU Leuven", company_address="Oude Markt 13\n3000 Leuven",
+        third_party_name="Werkgever NV", third_party_address="Straat 1\n1000 Brussel",
+        kmo_portefeuille=True,
+    )
+    record = buy(participant, edition, billing=billing)
+    invoice = record.invoices.get()
+    assert invoice.customer_name == "KU Leuven"
+    assert invoice.customer_vat_number == "BE0403170701"
+    assert invoice.vat_check == "verified"
+    assert invoice.third_party_name == "Werkgever NV"
+    assert invoice.kmo_recognition_number == edition.course.organizer.kmo_recognition_short
+    assert record.vat_checks.get().status == "verified"
+
+
+def test_invoice_numbers_are_gapless_per_organizer_and_year(participant):
+    organizer = OrganizerFactory()
+    editions = [EditionFactory(course__organizer=organizer) for _ in range(3)]
+    people = [UserFactory() for _ in editions]
+    for person, edition in zip(people, editions, strict=True):
+        buy(person, edition)
+    year = timezone.localdate().year
+    assert sorted(Invoice.objects.values_list("number", flat=True)) == [
+        f"{year}-000001", f"{year}-000002", f"{year}-000003"]
+    assert NumberSeries.objects.get(organizer=organizer, kind="invoice").last_number == 3
+
+
+def test_issued_invoices_cannot_be_changed_or_deleted_in_the_database(participant, edition):
+    buy(participant, edition)
+    invoice = Invoice.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Invoice.objects.filter(pk=invoice.pk).update(total=Decimal("1.00"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InvoiceLine.objects.filter(invoice=invoice).delete()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Invoice.objects.filter(pk=invoice.pk).delete()
+    invoice.refresh_from_db()
+    assert invoice.total == Decimal("450.00")
+
+
+def test_the_database_refuses_more_registrations_than_seats(participant):
+    edition = EditionFactory(seats=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Edition.objects.filter(pk=edition.pk).update(seats_taken=2)

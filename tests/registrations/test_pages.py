@@ -1,0 +1,254 @@
+"""The registration pages in the browser's place (Django test client): as the participant who
+may see them, and as people who may not."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.models import Invoice
+from registrations.models import AdmissionApplication, Cart, Registration, WaitingListEntry
+from registrations.services.admission import decide_admission
+from registrations.services.cart import add_to_cart
+from tests.factories import EditionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def english(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def test_edition_page_offers_add_to_cart_then_checkout(client, participant, edition):
+    client.force_login(participant)
+    page = english(client).get(reverse("edition_detail", args=[edition.code])).content.decode()
+    assert reverse("cart_add", args=[edition.code]) in page
+    response = client.post(reverse("cart_add", args=[edition.code]))
+    assert response.status_code == 302 and response["Location"] == reverse("cart")
+    cart_page = client.get(reverse("cart")).content.decode()
+    assert edition.course.title_en in cart_page
+    assert "data-expires" in cart_page  # the hold countdown
+    response = client.get(reverse("checkout"))
+    token = response.context["form"].initial["token"]
+    response = client.post(reverse("checkout"), {"token": token, "invoice_to": "person",
+                                                 "confirm": "1"})
+    record = participant.checkouts.get()
+    assert response["Location"] == reverse("checkout_done", args=[record.pk])
+    done = client.get(response["Location"]).content.decode()
+    invoice = Invoice.objects.get(user=participant)
+    assert invoice.number in done and invoice.structured_communication in done
+
+
+def test_double_submit_of_the_checkout_form_registers_once(client, participant, edition):
+    client.force_login(participant)
+    client.post(reverse("cart_add", args=[edition.code]))
+    token = client.get(reverse("checkout")).context["form"].initial["token"]
+    form = {"token": token, "invoice_to": "person", "confirm": "1"}
+    first = client.post(reverse("checkout"), form)
+    second = client.post(reverse("checkout"), form)
+    assert first["Location"] == second["Location"]
+    assert Registration.objects.filter(user=participant).count() == 1
+
+
+def test_tampered_amounts_in_the_form_change_nothing(client, participant, edition):
+    client.force_login(participant)
+    client.post(reverse("cart_add", args=[edition.code]))
+    token = client.get(reverse("checkout")).context["form"].initial["token"]
+    client.post(reverse("checkout"), {"token": token, "invoice_to": "person", "confirm": "1",
+                                      "total": "0.01", "fee": "0", "edition": "999999"})
+    assert Registration.objects.get(user=participant).total == Decimal("450.00")
+
+
+def test_company_checkout_looks_up_vies_and_fills_in_the_company(client, participant, edition,
+                                                                 fake_vies):
+    client.force_login(participant)
+    client.post(reverse("cart_add", args=[edition.code]))
+    token = client.get(reverse("checkout")).context["form"].initial["token"]
+    response = english(client).post(reverse("checkout"), {
+        "token": token, "invoice_to": "company", "vat_number": "0403.170.701", "lookup": "1"})
+    form = response.context["form"]
+    assert form.data["vat_number"] == "BE0403170701"
+    assert form.data["company_name"] == "KU LEUVEN"
+    assert "Found in VIES" in response.content.decode()
+    response = client.post(reverse("checkout"), {
+        "token": token, "invoice_to": "company", "vat_number": "BE0403170701",
+        "company_name": "KU LEUVEN", "company_address": "Oude Markt 13\n3000 Leuven",
+        "confirm": "1"})
+    assert response.status_code == 302
+    invoice = Invoice.objects.get(user=participant)
+    assert (invoice.customer_name, invoice.vat_check) == ("KU LEUVEN", "verified")
+    assert fake_vies.requests == [("BE", "0403170701")]  # asked once, reused at confirm
+
+
+def test_checkout_completes_unverified_when_vies_hangs(client, participant, edition,
+                                                       hanging_vies, settings):
+    settings.VIES_TIMEOUT_SECONDS = 1
+    client.force_login(participant)
+    client.post(reverse("cart_add", args=[edition.code]))
+    token = client.get(reverse("checkout")).context["form"].initial["token"]
+    started = timezone.now()
+    response = client.post(reverse("checkout"), {
+        "token": token, "invoice_to": "company", "vat_number": "BE0403170701",
+        "company_name": "KU Leuven", "company_address": "Oude Markt 13", "confirm": "1"})
+    elapsed = (timezone.now() - started).total_seconds()
+    assert response.status_code == 302
+    assert elapsed < 1 + 1
+    assert Invoice.objects.get(user=participant).vat_check == "unverified"
+
+
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [("BE0403170702", "not a valid enterprise or VAT number"),
+     ("US123456789", "not a valid enterprise or VAT number"),
+     ("", "needs its VAT number")],
+)
+def test_bad_vat_numbers_get_a_clear_message(client, participant, edition, number, message):
+    client.force_login(participant)
+    client.post(reverse("cart_add", args=[edition.code]))
+    token = client.get(reverse("checkout")).context["form"].initial["token"]
+    response = english(client).post(reverse("checkout"), {
+        "token": token, "invoice_to": "company", "vat_number": number, "confirm": "1"})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_vies_saying_invalid_blocks_with_a_message(client, participant, edition, fake_vies):
+    client.force_login(participant)
+    client.post(reverse("cart_add", args=[edition.code]))
+    token = client.get(reverse("checkout")).context["form"].initial["token"]
+    response = english(client).post(reverse("checkout"), {
+        # Well-formed, right check digits, but no active VAT number according to (fake) VIES.
+        "token": token, "invoice_to": "company", "vat_number": "BE0234567873",
+        "company_name": "X", "confirm": "1"})
+    assert "VIES reports that this VAT number is not active" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_full_edition_offers_the_waiting_list(client, participant, other_participant):
+    edition = EditionFactory(seats=1)
+    add_to_cart(user=other_participant, edition_id=edition.pk)
+    client.force_login(participant)
+    page = english(client).get(reverse("edition_detail", args=[edition.code])).content.decode()
+    assert "This edition is full." in page
+    client.post(reverse("waiting_list_join", args=[edition.code]))
+    entry = WaitingListEntry.objects.get(user=participant)
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert "position 1 on the waiting list" in dashboard
+    client.post(reverse("waiting_list_leave", args=[entry.pk]))
+    entry.refresh_from_db()
+    assert entry.status == "withdrawn"
+
+
+def test_admission_application_with_cv(client, participant, course_admin, other_participant):
+    edition = EditionFactory(admission_required=True)
+    client.force_login(participant)
+    page = english(client).get(reverse("edition_detail", args=[edition.code])).content.decode()
+    assert reverse("admission_apply", args=[edition.code]) in page
+    cv = SimpleUploadedFile("../../etc/my cv.pdf", b"%PDF-1.4 a cv", "application/pdf")
+    response = client.post(reverse("admission_apply", args=[edition.code]), {
+        "motivation": "I want to learn", "prior_knowledge": "Some", "experience": "5 years",
+        "cv": cv})
+    assert response.status_code == 302
+    application = AdmissionApplication.objects.get(user=participant)
+    assert application.cv_name == "my cv.pdf"
+    assert re.fullmatch(r"admission/cv/[0-9a-f]{32}\.pdf", application.cv.name)
+    assert client.get(reverse("application_cv", args=[application.pk])).status_code == 200
+    client.force_login(other_participant)
+    assert client.get(reverse("application_cv", args=[application.pk])).status_code == 404
+    client.force_login(course_admin)
+    assert client.get(reverse("application_cv", args=[application.pk])).status_code in (200, 404)
+
+    decide_admission(application_id=application.pk, admitted=True, staff_user=course_admin)
+    client.force_login(participant)
+    assert client.post(reverse("cart_add", args=[edition.code])).status_code == 302
+    assert Cart.objects.get(user=participant).items.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [(b"not a pdf", "cv.pdf", "must be a PDF"),
+     (b"%PDF-" + b"x" * (5 * 1024 * 1024), "cv.pdf", "at most 5 MB")],
+)
+def test_cv_upload_limits(client, participant, content, name, message):
+    edition = EditionFactory(admission_required=True)
+    client.force_login(participant)
+    response = english(client).post(reverse("admission_apply", args=[edition.code]), {
+        "motivation": "m", "prior_knowledge": "p", "experience": "e",
+        "cv": SimpleUploadedFile(name, content, "application/pdf")})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not AdmissionApplication.objects.exists()
+
+
+def test_nobody_downloads_someone_elses_invoice_or_certificate(client, participant,
+                                                             other_participant, edition):
+    client.force_login(participant)
+    client.post(reverse("cart_add", args=[edition.code]))
+    token = client.get(reverse("checkout")).context["form"].initial["token"]
+    client.post(reverse("checkout"), {"token": token, "invoice_to": "person", "confirm": "1"})
+    invoice = Invoice.objects.get(user=participant)
+    registration = Registration.objects.get(user=participant)
+    checkout_id = participant.checkouts.get().pk
+    own = client.get(reverse("invoice_pdf", args=[invoice.pk]))
+    assert own.status_code == 200 and own["Content-Type"] == "application/pdf"
+    assert client.get(reverse("registration_certificate",
+                              args=[registration.pk])).status_code == 200
+    client.force_login(other_participant)
+    for url in (reverse("invoice_pdf", args=[invoice.pk]),
+                reverse("registration_certificate", args=[registration.pk]),
+                reverse("checkout_done", args=[checkout_id])):
+        assert client.get(url).status_code == 404, url
+    client.logout()
+    for url in (reverse("invoice_pdf", args=[invoice.pk]), reverse("cart"),
+                reverse("checkout")):
+        assert client.get(url).status_code == 302, url
+
+
+def test_dashboard_lists_registrations_invoices_and_applications(client, participant, edition):
+    add_to_cart(user=participant, edition_id=edition.pk)
+    from registrations.services.checkout import BillingDetails, checkout
+
+    checkout(user=participant, token=Cart.objects.get(user=participant).checkout_token,
+             billing=BillingDetails())
+    client.force_login(participant)
+    page = english(client).get(reverse("dashboard")).content.decode()
+    invoice = Invoice.objects.get(user=participant)
+    assert invoice.number in page
+    assert reverse("invoice_pdf", args=[invoice.pk]) in page
+    assert reverse("registration_certificate",
+                   args=[Registration.objects.get().pk]) in page
+
+
+def test_dashboard_queries_do_not_grow_with_data(client, participant):
+    from registrations.services.checkout import BillingDetails, checkout
+
+    def buy(count):
+        for _ in range(count):
+            edition = EditionFactory(start=timezone.localdate() + timedelta(days=40))
+            add_to_cart(user=participant, edition_id=edition.pk)
+        checkout(user=participant, token=Cart.objects.get(user=participant).checkout_token,
+                 billing=BillingDetails())
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(participant)
+    buy(1)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("dashboard"))
+    buy(10)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("dashboard"))
+    assert len(few) == len(many)
+
+
+def test_other_people_cannot_see_a_cart(client, participant, other_participant, edition):
+    add_to_cart(user=participant, edition_id=edition.pk)
+    client.force_login(other_participant)
+    assert edition.course.title_nl not in client.get(reverse("cart")).content.decode()
