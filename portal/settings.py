@@ -97,6 +97,7 @@ TEMPLATES = [
 ]
 
 if EMBEDDED:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh checkout has no var/ yet
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",

@@ -2,9 +2,9 @@
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from portal.outbox import queue_email
 
 from courses.conditions import cancellation_conditions
+from portal.outbox import queue_email
 
 
 def checkout_confirmed(checkout, registrations, invoices) -> None:

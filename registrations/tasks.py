@@ -1,9 +1,9 @@
 """Periodic and deferred registration jobs; thin and idempotent."""
 
 from celery import shared_task
-from django.db import transaction
 from django.utils import timezone
 
+from portal.queueing import enqueue_on_commit
 from registrations.models import CartItem
 from registrations.services.waiting_list import editions_with_waiting_lists, offer_free_seats
 
@@ -20,13 +20,6 @@ def process_waiting_lists() -> int:
 
 
 def offer_free_seats_later() -> None:
-    """After the current transaction frees a seat, let the waiting list know."""
-    def enqueue():
-        try:
-            process_waiting_lists.delay()
-        except Exception:  # noqa: BLE001 - the beat job runs it anyway within minutes
-            import logging
-
-            logging.getLogger(__name__).warning("broker unavailable; beat will offer seats")
-
-    transaction.on_commit(enqueue)
+    """After the current transaction frees a seat, let the waiting list know (the periodic
+    run of the same job covers a broker outage)."""
+    enqueue_on_commit(process_waiting_lists)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from billing.invoicing import issue_invoice
 from billing.models import VatNumberCheck
+from portal.queueing import enqueue_on_commit
 from registrations import errors
 from registrations.eligibility import check_can_register
 from registrations.models import Cart, Checkout, Registration, Voucher
@@ -150,7 +151,7 @@ def checkout(
     if billing.invoice_to == Checkout.InvoiceTo.COMPANY and billing.vat_status == "unverified":
         from billing.tasks import recheck_vat_number
 
-        transaction.on_commit(lambda: recheck_vat_number.delay(checkout_id=record.pk))
+        enqueue_on_commit(recheck_vat_number, checkout_id=record.pk)
     return record
 
 
