@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -90,8 +91,22 @@ class CancellationTierInline(admin.TabularInline):
     extra = 0
 
 
+class EditionAdminForm(forms.ModelForm):
+    """The admin builds the Meta (model and fieldsets) on top of this."""
+
+    def clean_seats(self):
+        seats = self.cleaned_data["seats"]
+        if self.instance.pk and seats < self.instance.seats_taken:
+            raise forms.ValidationError(
+                _("%(taken)d people are registered already; seats cannot go below that.")
+                % {"taken": self.instance.seats_taken}
+            )
+        return seats
+
+
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
+    form = EditionAdminForm
     list_display = ["code", "course", "start", "end", "seats", "status", "cancellation_policy"]
     list_filter = [
         "status",
@@ -111,7 +126,14 @@ class EditionAdmin(admin.ModelAdmin):
         (_("Dates and place"), {"fields": ["start", "end", "location"]}),
         (
             _("Registration"),
-            {"fields": ["seats", "registration_closes_days_before", "admission_required"]},
+            {
+                "fields": [
+                    "seats",
+                    "seats_taken",
+                    "registration_closes_days_before",
+                    "admission_required",
+                ]
+            },
         ),
         (
             _("Fee"),
@@ -143,6 +165,15 @@ class EditionAdmin(admin.ModelAdmin):
         ),
         (_("Certificates"), {"fields": ["attendance_threshold_percent"]}),
     ]
+    readonly_fields = ["seats_taken"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "seats" in form.changed_data:
+            # More seats: the waiting list gets its offers (registrations/services/waiting_list).
+            from registrations.tasks import offer_free_seats_later
+
+            offer_free_seats_later()
 
 
 @admin.register(Session)
