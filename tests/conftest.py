@@ -127,3 +127,18 @@ def down_vies(settings):
 
     with run_fake_vies("down") as fake:
         yield use_fake_vies(fake, settings)
+
+
+@pytest.fixture
+def edition(db):
+    """An open edition starting in 60 days: registration open, 20 seats, 450.00 exempt."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from tests.factories import EditionFactory
+
+    return EditionFactory(
+        start=timezone.localdate() + timedelta(days=60), fee_amount=Decimal("450.00")
+    )

@@ -81,3 +81,40 @@ def test_control_without_the_lock_the_same_rush_oversells(settings):
     # The race the lock prevents: more registrations than seats, or checkouts failing on the
     # database's last line of defence instead of a clean "full".
     assert sold > SEATS or any(o.startswith("error") for o in outcomes), outcomes
+
+
+def test_a_voucher_is_never_used_more_than_allowed_under_concurrency():
+    from decimal import Decimal
+
+    from registrations.models import Voucher
+    from registrations.services.cart import apply_voucher
+
+    Voucher.objects.create(code="EARLY", kind="percentage", value=Decimal("20"), max_uses=3)
+    edition = EditionFactory(seats=50, start=timezone.localdate() + timedelta(days=30))
+    people = [UserFactory() for _ in range(10)]
+    for person in people:
+        add_to_cart(user=person, edition_id=edition.pk)
+        apply_voucher(user=person, code="EARLY")
+    barrier = threading.Barrier(len(people))
+    outcomes = []
+
+    def one(person):
+        try:
+            barrier.wait(timeout=10)
+            token = Cart.objects.get(user=person).checkout_token
+            checkout(user=person, token=token, billing=BillingDetails())
+            outcomes.append("registered")
+        except errors.RegistrationError as error:
+            outcomes.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one, args=(p,)) for p in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    close_old_connections()
+    assert sorted(outcomes) == ["VoucherUsedUp"] * 7 + ["registered"] * 3
+    assert Voucher.objects.get(code="EARLY").times_used == 3
+    assert Registration.objects.filter(voucher__code="EARLY").count() == 3
