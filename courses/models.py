@@ -52,6 +52,20 @@ class Organizer(models.Model):
         _("KMO-portefeuille recognition number (postgraduates)"), max_length=30, blank=True
     )
     invoice_due_days = models.PositiveSmallIntegerField(_("invoice term (days)"), default=30)
+    reminder_term_days = models.PositiveSmallIntegerField(
+        _("term after the written reminder (days)"), default=14
+    )
+
+    class LateFeeRule(models.TextChoices):
+        CONSUMER_TIERS = "tiers", _("tiers of seed 2 art. 4.7 (Code of Economic Law, Book XIX)")
+        FIXED_40 = "fixed40", _("fixed 40.00 (law of 2 August 2002, company debtors)")
+
+    late_fee_rule = models.CharField(
+        _("flat fee on late payment"),
+        max_length=8,
+        choices=LateFeeRule.choices,
+        default=LateFeeRule.CONSUMER_TIERS,
+    )
     website = models.URLField(_("website"), blank=True)
 
     class Meta:

@@ -37,6 +37,10 @@ class NumberSeries(models.Model):
 
 
 class Invoice(models.Model):
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("invoice")
+        LATE_CHARGE = "late_charge", _("late-payment charge")
+
     class CustomerKind(models.TextChoices):
         PERSON = "person", _("private person")
         COMPANY = "company", _("company")
@@ -48,6 +52,11 @@ class Invoice(models.Model):
         INVALID = "invalid", _("not valid according to VIES")
 
     organizer = models.ForeignKey(Organizer, on_delete=models.PROTECT, related_name="invoices")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INVOICE)
+    # A late-payment charge points at the invoice that was paid late (seed 2 art. 4.7).
+    charged_for = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="late_charges"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

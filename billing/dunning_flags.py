@@ -1,0 +1,36 @@
+"""The unpaid flag on registrations (seed 2 art. 4.4): raised by the daily late-payment job,
+lifted when the invoice is paid or by staff with a reason; the exam module asks
+`registration_is_blocked` before enrolling someone."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from billing.models import UnpaidFlag
+
+
+def registration_is_blocked(registration) -> bool:
+    """True while an unpaid flag on the registration is not lifted."""
+    return UnpaidFlag.objects.filter(registration=registration, lifted_at__isnull=True).exists()
+
+
+def lift_flags_when_paid(invoice) -> int:
+    from billing.payments import balance_of
+
+    if balance_of(invoice).balance > 0:
+        return 0
+    return UnpaidFlag.objects.filter(invoice=invoice, lifted_at__isnull=True).update(
+        lifted_at=timezone.now(), lift_reason="paid"
+    )
+
+
+@transaction.atomic
+def lift_flag(*, flag_id: int, staff_user, reason: str) -> UnpaidFlag:
+    if not reason.strip():
+        raise ValueError("lifting the flag needs a reason")
+    flag = UnpaidFlag.objects.select_for_update().get(pk=flag_id)
+    if flag.lifted_at is None:
+        flag.lifted_at = timezone.now()
+        flag.lifted_by = staff_user
+        flag.lift_reason = reason.strip()
+        flag.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    return flag

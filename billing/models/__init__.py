@@ -1,0 +1,30 @@
+"""Billing models, one module per subject."""
+
+from billing.models.dunning import InterestRate, LatePaymentStep, UnpaidFlag
+from billing.models.invoices import (
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    NumberSeries,
+    VatNumberCheck,
+)
+from billing.models.payments import Instalment, KmoProject, Payment, Refund, SepaExport
+from billing.models.statements import BankStatement, StatementLine
+
+__all__ = [
+    "BankStatement",
+    "CreditNote",
+    "Instalment",
+    "InterestRate",
+    "Invoice",
+    "InvoiceLine",
+    "KmoProject",
+    "LatePaymentStep",
+    "NumberSeries",
+    "Payment",
+    "Refund",
+    "SepaExport",
+    "StatementLine",
+    "UnpaidFlag",
+    "VatNumberCheck",
+]
