@@ -8,8 +8,19 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from billing.balances import invoice_balance
 from billing.invoicing import issue_credit_note
-from billing.models import CreditNote, Invoice, InvoiceLine, NumberSeries, VatNumberCheck
+from billing.models import (
+    CreditNote,
+    Instalment,
+    Invoice,
+    InvoiceLine,
+    KmoProject,
+    NumberSeries,
+    Payment,
+    VatNumberCheck,
+)
+from billing.payments import record_payment, with_amounts
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -34,6 +45,29 @@ class InvoiceLineInline(admin.TabularInline):
         return False
 
 
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    extra = 0
+    fields = ["paid_on", "amount", "method", "reference", "payer_name", "instalment",
+              "recorded_by"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class InstalmentInline(admin.TabularInline):
+    model = Instalment
+    extra = 0
+    fields = ["number", "amount", "due_date", "structured_communication"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class CreditNoteForm(forms.Form):
     net = forms.DecimalField(label=_("Amount excluding VAT"), min_value=Decimal("0.01"),
                              decimal_places=2)
@@ -45,14 +79,68 @@ class CreditNoteForm(forms.Form):
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["number", "organizer", "customer_name", "issue_date", "due_date", "total",
-                    "vat_check"]
-    list_filter = ["organizer", "year", "customer_kind", "vat_check", "kmo_portefeuille"]
+                    "balance", "status"]
+    list_filter = ["organizer", "year", "kind", "customer_kind", "vat_check", "kmo_portefeuille"]
     search_fields = ["number", "customer_name", "customer_email", "customer_vat_number",
                      "structured_communication"]
     list_select_related = ["organizer"]
     date_hierarchy = "issue_date"
-    inlines = [InvoiceLineInline]
+    inlines = [InvoiceLineInline, InstalmentInline, PaymentInline]
     actions = ["credit"]
+    change_list_template = "admin/billing/invoice_change_list.html"
+
+    def get_queryset(self, request):
+        return with_amounts(super().get_queryset(request))
+
+    def _balance(self, obj):
+        from django.utils import timezone
+
+        return invoice_balance(obj.total, obj.credited, obj.paid, obj.due_date,
+                               timezone.localdate())
+
+    @admin.display(description=_("open"))
+    def balance(self, obj):
+        return self._balance(obj).balance
+
+    @admin.display(description=_("status"))
+    def status(self, obj):
+        state = self._balance(obj)
+        labels = {"paid": _("paid"), "partly_paid": _("partly paid"), "open": _("open"),
+                  "overdue": _("overdue")}
+        label = labels[state.status]
+        if state.overpaid:
+            return _("%(status)s, over-paid by %(amount)s: to refund") % {
+                "status": label, "amount": state.overpaid}
+        return label
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path("dashboard/", self.admin_site.admin_view(self.dashboard_view),
+                 name="billing_finance_dashboard"),
+            *super().get_urls(),
+        ]
+
+    def dashboard_view(self, request):
+        """Outstanding per month and organizer, ageing, what the KMO wallet still owes."""
+        from django.core.exceptions import PermissionDenied
+
+        from billing.finance_dashboard import bar_chart, dashboard_numbers
+
+        if not request.user.has_perm("billing.view_invoice"):
+            raise PermissionDenied
+        numbers = dashboard_numbers()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Finance dashboard"),
+            "opts": self.model._meta,
+            "numbers": numbers,
+            "month_bars": bar_chart([(m.strftime("%m/%Y"), a) for m, a in numbers["per_month"]]),
+            "organizer_bars": bar_chart(numbers["per_organizer"]),
+            "ageing_bars": bar_chart(numbers["ageing"]),
+        }
+        return render(request, "admin/billing/finance_dashboard.html", context)
 
     @admin.action(description=_("Issue a credit note for the selected invoice"),
                   permissions=["credit"])
@@ -103,3 +191,81 @@ class VatNumberCheckAdmin(ReadOnlyAdmin):
     list_display = ["vat_number", "status", "name", "checked_at", "detail"]
     list_filter = ["status"]
     search_fields = ["vat_number", "name"]
+
+
+class PaymentForm(forms.ModelForm):
+    class Meta:
+        model = Payment
+        fields = ["invoice", "instalment", "amount", "paid_on", "method", "reference",
+                  "payer_name"]
+
+    def clean(self):
+        data = super().clean()
+        instalment = data.get("instalment")
+        if instalment and data.get("invoice") and instalment.invoice_id != data["invoice"].pk:
+            self.add_error("instalment", _("This instalment belongs to another invoice."))
+        return data
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Finance records a payment by hand; payments are never edited (a wrong one is corrected
+    by a credit note or a refund, so the books keep what happened)."""
+
+    form = PaymentForm
+    list_display = ["invoice", "amount", "paid_on", "method", "reference", "recorded_by"]
+    list_filter = ["method", "invoice__organizer"]
+    search_fields = ["invoice__number", "reference", "payer_name"]
+    list_select_related = ["invoice", "recorded_by"]
+    autocomplete_fields = ["invoice"]
+    date_hierarchy = "paid_on"
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        payment = record_payment(recorded_by=request.user, **data)
+        obj.pk = payment.pk
+
+
+@admin.register(KmoProject)
+class KmoProjectAdmin(admin.ModelAdmin):
+    """What the KMO-portefeuille still owes: expected (the invoice excluding VAT) minus what
+    arrived from the wallet; the company's VAT payment is matched on the invoice separately."""
+
+    list_display = ["invoice", "enterprise_number", "project_number", "expected_amount",
+                    "received", "still_expected"]
+    list_editable = ["project_number"]
+    search_fields = ["invoice__number", "enterprise_number", "project_number"]
+    list_select_related = ["invoice"]
+    readonly_fields = ["invoice", "expected_amount"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        from decimal import Decimal
+
+        from django.db.models import DecimalField, Q, Sum, Value
+        from django.db.models.functions import Coalesce
+
+        return super().get_queryset(request).annotate(
+            received_amount=Coalesce(
+                Sum("invoice__payments__amount",
+                    filter=Q(invoice__payments__method=Payment.Method.KMO_PORTEFEUILLE)),
+                Value(Decimal("0.00")),
+                output_field=DecimalField(max_digits=13, decimal_places=2),
+            )
+        )
+
+    @admin.display(description=_("received from the wallet"))
+    def received(self, obj):
+        return obj.received_amount
+
+    @admin.display(description=_("still expected"))
+    def still_expected(self, obj):
+        return obj.expected_amount - obj.received_amount

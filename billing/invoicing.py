@@ -6,7 +6,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from billing.models import CreditNote, Invoice, InvoiceLine, NumberSeries
+from billing.balances import instalment_schedule
+from billing.models import CreditNote, Instalment, Invoice, InvoiceLine, NumberSeries
 from billing.pricing import line_amounts
 from billing.references import credit_note_number, due_date, invoice_number, structured_base
 from billing.structured_communication import format_structured
@@ -91,6 +92,29 @@ def issue_invoice(*, organizer, user, checkout, registrations, buyer, language, 
         ]
     )
     return invoice
+
+
+def add_instalments(invoice: Invoice, parts: int) -> list[Instalment]:
+    """Split an invoice into parts a month apart, the first on the invoice's due date; each has
+    its own structured communication (the part digit of the base) and its own reminders."""
+    if parts <= 1 or invoice.total <= 0:
+        return []
+    schedule = instalment_schedule(invoice.total, parts, invoice.due_date)
+    return Instalment.objects.bulk_create(
+        [
+            Instalment(
+                invoice=invoice,
+                number=number,
+                amount=amount,
+                due_date=due,
+                structured_communication=format_structured(
+                    structured_base(invoice.year, invoice.organizer_id % 100, invoice.sequence,
+                                    part=number)
+                ),
+            )
+            for number, (amount, due) in enumerate(schedule, start=1)
+        ]
+    )
 
 
 def _vat_rate(edition: Edition) -> Decimal:

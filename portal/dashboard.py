@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from billing.models import Invoice
+from billing.payments import balance_of, with_amounts
 from registrations.models import AdmissionApplication, Registration, WaitingListEntry
 from registrations.services.waiting_list import waiting_position
 
@@ -14,7 +15,12 @@ def dashboard_context(user) -> dict:
         .select_related("edition__course__organizer")
         .order_by("-created_at")
     )
-    invoices = list(Invoice.objects.filter(user=user).order_by("-issue_date", "-sequence"))
+    invoices = list(
+        with_amounts(Invoice.objects.filter(user=user)).order_by("-issue_date", "-sequence")
+    )
+    today = timezone.localdate()
+    for invoice in invoices:
+        invoice.state = balance_of(invoice, today)
     entries = list(
         WaitingListEntry.objects.filter(
             user=user,

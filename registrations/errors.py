@@ -54,3 +54,7 @@ class NotOnWaitingList(RegistrationError):
 
 class SeatsStillFree(RegistrationError):
     message = _("Seats are still free: you can register right away.")
+
+
+class InstalmentsNotAllowed(RegistrationError):
+    message = _("Payment in instalments is not possible for (all) these courses.")

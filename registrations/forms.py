@@ -45,6 +45,18 @@ class CheckoutForm(forms.Form):
         label=_("The company pays (part) through the KMO-portefeuille"), required=False
     )
 
+    instalments = forms.TypedChoiceField(
+        label=_("Pay in"), coerce=int, initial=1, choices=[(1, "1")], required=False,
+        empty_value=1,
+    )
+
+    def __init__(self, *args, max_instalments: int = 1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instalments"].choices = [
+            (n, _("one payment") if n == 1 else _("%(count)d instalments") % {"count": n})
+            for n in range(1, max_instalments + 1)
+        ]
+
     def clean_vat_number(self):
         raw = self.cleaned_data["vat_number"].strip()
         if not raw:

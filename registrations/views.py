@@ -16,7 +16,7 @@ from registrations.forms import AdmissionApplicationForm, CheckoutForm, VoucherF
 from registrations.models import AdmissionApplication, Cart, Checkout, Registration
 from registrations.services import admission, waiting_list
 from registrations.services import cart as cart_service
-from registrations.services.checkout import BillingDetails, checkout
+from registrations.services.checkout import BillingDetails, checkout, max_instalments
 
 VIES_SESSION_KEY = "vies_lookups"
 
@@ -85,12 +85,13 @@ def checkout_page(request):
     if not summary.lines:
         messages.info(request, errors.EmptyCart.message)
         return redirect("cart")
+    parts = max_instalments([line.item.edition for line in summary.lines])
     if request.method != "POST":
-        form = CheckoutForm(initial={"token": user_cart.checkout_token})
+        form = CheckoutForm(initial={"token": user_cart.checkout_token}, max_instalments=parts)
         return _render_checkout(request, form, summary)
 
     data = request.POST.copy()
-    form = CheckoutForm(data)
+    form = CheckoutForm(data, max_instalments=parts)
     if not form.is_valid():
         return _render_checkout(request, form, summary)
     details = form.cleaned_data
@@ -106,7 +107,7 @@ def checkout_page(request):
         if "lookup" in request.POST or not details["company_name"]:
             for field in ("vat_number", "company_name", "company_address"):
                 data[field] = details[field]
-            form = CheckoutForm(data)
+            form = CheckoutForm(data, max_instalments=parts)
             form.is_valid()
             if "lookup" not in request.POST:
                 form.add_error("company_name", _("Give the company's name."))
@@ -120,6 +121,7 @@ def checkout_page(request):
         third_party_name=details["third_party_name"],
         third_party_address=details["third_party_address"],
         kmo_portefeuille=details["kmo_portefeuille"],
+        instalments=details["instalments"] or 1,
     )
     try:
         record = checkout(user=request.user, token=details["token"], billing=billing)

@@ -13,8 +13,8 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from billing.invoicing import issue_invoice
-from billing.models import VatNumberCheck
+from billing.invoicing import add_instalments, issue_invoice
+from billing.models import KmoProject, VatNumberCheck
 from portal.queueing import enqueue_on_commit
 from registrations import errors
 from registrations.eligibility import check_can_register
@@ -33,6 +33,7 @@ class BillingDetails:
     third_party_name: str = ""
     third_party_address: str = ""
     kmo_portefeuille: bool = False
+    instalments: int = 1
 
 
 @transaction.atomic
@@ -59,9 +60,13 @@ def checkout(
     items = list(cart.items.all())
     if not items:
         raise errors.EmptyCart()
+    if not 1 <= billing.instalments <= 9:
+        raise errors.RegistrationError()
 
     editions = lock_editions([item.edition_id for item in items])
     ordered = [editions[item.edition_id] for item in items]
+    if billing.instalments > max_instalments(ordered):
+        raise errors.InstalmentsNotAllowed()
     for item, edition in zip(items, ordered, strict=True):
         check_can_register(edition, user, today=today, late_by_staff=late_by_staff)
         # An expired hold is fine as long as a seat is still free for this person.
@@ -88,6 +93,7 @@ def checkout(
         third_party_name=billing.third_party_name,
         third_party_address=billing.third_party_address,
         kmo_portefeuille=billing.kmo_portefeuille,
+        instalments=billing.instalments,
         voucher=voucher if uses else None,
     )
     if billing.invoice_to == Checkout.InvoiceTo.COMPANY:
@@ -140,6 +146,16 @@ def checkout(
             )
         )
 
+    for invoice in invoices:
+        add_instalments(invoice, billing.instalments)
+        if billing.kmo_portefeuille and billing.invoice_to == Checkout.InvoiceTo.COMPANY:
+            # The wallet pays the amount excluding VAT; the company pays the VAT (rules.md §2).
+            KmoProject.objects.create(
+                invoice=invoice,
+                enterprise_number=billing.vat_number,
+                expected_amount=invoice.net_total,
+            )
+
     cart.items.all().delete()
     cart.voucher = None
     cart.checkout_token = uuid.uuid4()
@@ -153,6 +169,13 @@ def checkout(
 
         enqueue_on_commit(recheck_vat_number, checkout_id=record.pk)
     return record
+
+
+def max_instalments(editions) -> int:
+    """Instalments only when every edition in the cart allows them; at most the smallest cap."""
+    if not editions or not all(e.instalments_allowed for e in editions):
+        return 1
+    return min(e.max_instalments for e in editions)
 
 
 def _lock_voucher(voucher_id, today) -> Voucher | None:

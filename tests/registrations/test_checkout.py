@@ -266,3 +266,43 @@ def test_the_database_refuses_more_registrations_than_seats(participant):
     edition = EditionFactory(seats=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         Edition.objects.filter(pk=edition.pk).update(seats_taken=2)
+
+
+def test_instalments_each_get_a_due_date_and_structured_communication(participant):
+    from billing.models import Instalment
+
+    edition = EditionFactory(fee_amount=Decimal("1000.00"), instalments_allowed=True,
+                             max_instalments=3)
+    record = buy(participant, edition, billing=BillingDetails(instalments=3))
+    invoice = record.invoices.get()
+    parts = list(Instalment.objects.filter(invoice=invoice))
+    assert [p.amount for p in parts] == [Decimal("333.34"), Decimal("333.33"),
+                                         Decimal("333.33")]
+    assert parts[0].due_date == invoice.due_date
+    assert all(later.due_date > earlier.due_date for earlier, later in zip(parts, parts[1:]))
+    communications = {p.structured_communication for p in parts} | {
+        invoice.structured_communication}
+    assert len(communications) == 4
+    assert all(parse_structured(c) is not None for c in communications)
+
+
+def test_instalments_refused_when_an_edition_does_not_allow_them(participant, edition):
+    add_to_cart(user=participant, edition_id=edition.pk)
+    with pytest.raises(errors.InstalmentsNotAllowed):
+        checkout(user=participant, token=Cart.objects.get(user=participant).checkout_token,
+                 billing=BillingDetails(instalments=2))
+    assert not Registration.objects.exists()
+
+
+def test_kmo_portefeuille_expects_the_amount_excluding_vat(participant):
+    from billing.models import KmoProject
+
+    edition = EditionFactory(fee_amount=Decimal("500.00"), vat_treatment="taxed",
+                             kmo_eligible=True)
+    billing = BillingDetails(invoice_to="company", vat_number="BE0403170701",
+                             vat_status="verified", company_name="KU Leuven",
+                             kmo_portefeuille=True)
+    record = buy(participant, edition, billing=billing)
+    project = KmoProject.objects.get(invoice__checkout=record)
+    assert project.expected_amount == Decimal("500.00")
+    assert record.invoices.get().total == Decimal("605.00")

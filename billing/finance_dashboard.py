@@ -1,0 +1,80 @@
+"""The numbers of the finance dashboard, from aggregate queries (a fixed number, any volume)."""
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import F, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from billing.ageing import BUCKETS, ageing_bucket
+from billing.models import Invoice, KmoProject, Payment
+from billing.payments import with_amounts
+
+ZERO = Decimal("0.00")
+
+
+def open_invoices():
+    return (
+        with_amounts(Invoice.objects.all())
+        .annotate(open_amount=F("total") - F("paid") - F("credited"))
+        .filter(open_amount__gt=0)
+    )
+
+
+def dashboard_numbers(today=None) -> dict:
+    today = today or timezone.localdate()
+    per_month = defaultdict(lambda: ZERO)
+    per_organizer = defaultdict(lambda: ZERO)
+    ageing = dict.fromkeys(BUCKETS, ZERO)
+    # Summed per due date in SQL first: Python then sees one row per (organizer, day).
+    grouped = (
+        open_invoices()
+        .values("organizer__name", "due_date")
+        .annotate(amount=Sum("open_amount"))
+        .order_by()
+    )
+    for row in grouped:
+        per_month[row["due_date"].replace(day=1)] += row["amount"]
+        per_organizer[row["organizer__name"]] += row["amount"]
+        ageing[ageing_bucket(row["due_date"], today)] += row["amount"]
+    kmo_expected = KmoProject.objects.aggregate(total=Sum("expected_amount"))["total"] or ZERO
+    kmo_received = (
+        Payment.objects.filter(
+            method=Payment.Method.KMO_PORTEFEUILLE, invoice__kmo_project__isnull=False
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    paid_per_month = (
+        Payment.objects.filter(paid_on__gte=today - timedelta(days=365))
+        .annotate(month=TruncMonth("paid_on"))
+        .values("month")
+        .annotate(amount=Sum("amount"))
+        .order_by("month")
+    )
+    months = sorted(per_month)
+    return {
+        "per_month": [(m, per_month[m]) for m in months],
+        "per_organizer": sorted(per_organizer.items()),
+        "ageing": [(bucket, ageing[bucket]) for bucket in BUCKETS],
+        "kmo_still_expected": kmo_expected - kmo_received,
+        "paid_per_month": list(paid_per_month),
+        "total_open": sum(per_organizer.values(), ZERO),
+    }
+
+
+def bar_chart(points, width=640, bar_height=22) -> dict:
+    """Bars for an inline SVG chart drawn by the template (no chart library, no CDN)."""
+    largest = max((amount for _, amount in points), default=ZERO) or Decimal(1)
+    bars = [
+        {
+            "label": label,
+            "amount": amount,
+            "y": index * (bar_height + 6),
+            "width": int(Decimal(width) * amount / largest),
+            "height": bar_height,
+        }
+        for index, (label, amount) in enumerate(points)
+    ]
+    return {"bars": bars, "height": len(bars) * (bar_height + 6) + 6}

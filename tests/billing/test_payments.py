@@ -1,0 +1,154 @@
+"""Payments in: partial, over-payment, statuses; recorded by finance in the admin; the KMO list;
+the finance dashboard."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.ageing import ageing_bucket
+from billing.balances import instalment_schedule, invoice_balance
+from billing.models import KmoProject, Payment
+from billing.payments import balance_of, record_payment
+from tests.factories import InvoiceFactory, RegistrationFactory
+
+D = Decimal
+DUE = date(2027, 3, 31)
+
+
+@pytest.mark.parametrize(
+    ("total", "credited", "paid", "today", "status", "balance", "overpaid"),
+    [
+        ("450.00", "0", "0", DUE, "open", "450.00", "0.00"),
+        ("450.00", "0", "0", DUE + timedelta(days=1), "overdue", "450.00", "0.00"),
+        ("450.00", "0", "100.00", DUE, "partly_paid", "350.00", "0.00"),
+        ("450.00", "0", "100.00", DUE + timedelta(days=1), "overdue", "350.00", "0.00"),
+        ("450.00", "0", "450.00", DUE + timedelta(days=9), "paid", "0.00", "0.00"),
+        ("450.00", "0", "500.00", DUE, "paid", "-50.00", "50.00"),
+        ("450.00", "450.00", "0", DUE + timedelta(days=9), "paid", "0.00", "0.00"),
+        ("450.00", "200.00", "300.00", DUE, "paid", "-50.00", "50.00"),
+        ("0.00", "0", "0", DUE, "paid", "0.00", "0.00"),
+        ("0.01", "0", "0", DUE, "open", "0.01", "0.00"),
+    ],
+)
+def test_invoice_balance(total, credited, paid, today, status, balance, overpaid):
+    state = invoice_balance(D(total), D(credited), D(paid), DUE, today)
+    assert (state.status, state.balance, state.overpaid) == (status, D(balance), D(overpaid))
+
+
+@pytest.mark.parametrize(
+    ("total", "parts", "amounts"),
+    [
+        ("1000.00", 3, ["333.34", "333.33", "333.33"]),
+        ("0.02", 3, ["0.01", "0.01", "0.00"]),
+        ("100.00", 1, ["100.00"]),
+        ("999.99", 9, ["111.11"] * 9),
+    ],
+)
+def test_instalment_schedule_adds_up_to_the_cent(total, parts, amounts):
+    schedule = instalment_schedule(D(total), parts, date(2027, 1, 31))
+    assert [str(a) for a, _ in schedule] == amounts
+    assert sum((a for a, _ in schedule), D("0")) == D(total)
+    assert [d for _, d in schedule][:3] == [date(2027, 1, 31), date(2027, 2, 28),
+                                            date(2027, 3, 31)][:parts]
+
+
+@pytest.mark.parametrize("parts", [0, 10])
+def test_instalment_schedule_refuses_bad_counts(parts):
+    with pytest.raises(ValueError):
+        instalment_schedule(D("100.00"), parts, date(2027, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("days_late", "bucket"),
+    [(-1, "not_due"), (0, "not_due"), (1, "0-30"), (30, "0-30"), (31, "31-60"), (60, "31-60"),
+     (61, "61-90"), (90, "61-90"), (91, ">90")],
+)
+def test_ageing_buckets(days_late, bucket):
+    assert ageing_bucket(DUE, DUE + timedelta(days=days_late)) == bucket
+
+
+@pytest.mark.django_db
+def test_partial_then_over_payment(finance_user):
+    invoice = InvoiceFactory()
+    record_payment(invoice=invoice, amount=D("100.00"), paid_on=timezone.localdate(),
+                   method="bank_transfer", recorded_by=finance_user)
+    assert balance_of(invoice).status == "partly_paid"
+    record_payment(invoice=invoice, amount=invoice.total, paid_on=timezone.localdate(),
+                   method="bank_transfer")
+    state = balance_of(invoice)
+    assert state.status == "paid" and state.overpaid == D("100.00")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("amount", [D("0"), D("-1.00")])
+def test_zero_or_negative_payments_are_refused(amount):
+    with pytest.raises(ValueError):
+        record_payment(invoice=InvoiceFactory(), amount=amount, paid_on=timezone.localdate(),
+                       method="bank_transfer")
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_finance_records_a_payment_in_the_admin(client, finance_user):
+    invoice = InvoiceFactory()
+    client.force_login(finance_user)
+    response = client.post(reverse("admin:billing_payment_add"), {
+        "invoice": invoice.pk, "amount": "120.50", "paid_on": timezone.localdate().isoformat(),
+        "method": "bank_transfer", "reference": "manual"})
+    assert response.status_code == 302
+    payment = Payment.objects.get()
+    assert (payment.amount, payment.recorded_by) == (D("120.50"), finance_user)
+    page = client.get(reverse("admin:billing_invoice_changelist")).content.decode()
+    assert invoice.number in page
+    change = reverse("admin:billing_payment_change", args=[payment.pk])
+    assert b'name="_save"' not in client.get(change).content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["course_admin", "exam_committee_member", "participant"])
+def test_only_finance_records_payments(client, role, request):
+    invoice = InvoiceFactory()
+    client.force_login(request.getfixturevalue(role))
+    client.post(reverse("admin:billing_payment_add"), {
+        "invoice": invoice.pk, "amount": "1.00", "paid_on": "2027-01-01",
+        "method": "bank_transfer"})
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_kmo_list_shows_what_the_wallet_still_owes(client, finance_user):
+    invoice = InvoiceFactory()
+    KmoProject.objects.create(invoice=invoice, enterprise_number="BE0403170701",
+                              expected_amount=invoice.net_total)
+    record_payment(invoice=invoice, amount=D("100.00"), paid_on=timezone.localdate(),
+                   method="kmo")
+    client.force_login(finance_user)
+    page = client.get(reverse("admin:billing_kmoproject_changelist")).content.decode()
+    assert str(invoice.net_total - D("100.00")).replace(".", ",") in page or \
+        str(invoice.net_total - D("100.00")) in page
+
+
+@pytest.mark.django_db
+def test_finance_dashboard(client, finance_user, participant, django_assert_max_num_queries):
+    for _ in range(3):
+        InvoiceFactory()
+    client.force_login(finance_user)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("admin:billing_finance_dashboard"))
+    assert response.status_code == 200
+    assert b"<svg" in response.content
+    client.force_login(participant)
+    assert client.get(reverse("admin:billing_finance_dashboard")).status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_the_invoice_status(client, participant):
+    invoice = InvoiceFactory(registrations=[RegistrationFactory(user=participant)])
+    client.force_login(participant)
+    assert "invoice-status-open" in client.get(reverse("dashboard")).content.decode()
+    record_payment(invoice=invoice, amount=invoice.total, paid_on=timezone.localdate(),
+                   method="bank_transfer")
+    assert "invoice-status-paid" in client.get(reverse("dashboard")).content.decode()
