@@ -61,3 +61,6 @@ lint: $(STAMP)
 
 clean:
 	rm -rf var/portal.sqlite3 var/mail var/staticfiles
+
+bench: $(STAMP) services
+	$(PY) -m tests.bench.run

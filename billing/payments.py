@@ -4,21 +4,21 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from billing.balances import InvoiceBalance, invoice_balance
-from billing.models import CreditNote, Invoice, Payment
+from billing.models import CreditNote, Invoice, Payment, Refund
 
 MONEY = DecimalField(max_digits=13, decimal_places=2)
 
 
-def _sum_of(model, field="amount"):
+def _sum_of(model, field="amount", link="invoice"):
     rows = (
-        model.objects.filter(invoice=OuterRef("pk"))
+        model.objects.filter(**{link: OuterRef("pk")})
         .order_by()
-        .values("invoice")
+        .values(link)
         .annotate(total=Sum(field))
         .values("total")
     )
@@ -27,8 +27,13 @@ def _sum_of(model, field="amount"):
 
 
 def with_amounts(queryset):
-    """Annotate `paid` and `credited` with one subquery each (no row multiplication)."""
-    return queryset.annotate(paid=_sum_of(Payment), credited=_sum_of(CreditNote, "total"))
+    """Annotate `paid` (payments less refunds), `credited` and `refunded`, one subquery each
+    (no row multiplication)."""
+    return queryset.annotate(
+        received=_sum_of(Payment),
+        refunded=_sum_of(Refund, link="credit_note__invoice"),
+        credited=_sum_of(CreditNote, "total"),
+    ).annotate(paid=F("received") - F("refunded"))
 
 
 def balance_of(invoice: Invoice, today: date | None = None) -> InvoiceBalance:

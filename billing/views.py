@@ -14,3 +14,14 @@ def invoice_pdf(request, pk):
     response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number}.pdf"'
     return response
+
+
+@login_required
+def credit_note_pdf(request, pk):
+    from billing.models import CreditNote
+    from billing.pdf import render_credit_note_pdf
+
+    note = get_object_or_404(CreditNote, pk=pk, invoice__user=request.user)
+    response = HttpResponse(render_credit_note_pdf(note), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="credit-note-{note.number}.pdf"'
+    return response

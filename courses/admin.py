@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import (
@@ -166,6 +166,49 @@ class EditionAdmin(admin.ModelAdmin):
         (_("Certificates"), {"fields": ["attendance_threshold_percent"]}),
     ]
     readonly_fields = ["seats_taken"]
+    actions = ["cancel_edition", "notify_change"]
+
+    @admin.action(description=_("Cancel the edition: credit and refund every participant"),
+                  permissions=["change"])
+    def cancel_edition(self, request, queryset):
+        from registrations.errors import RegistrationError
+        from registrations.services.edition_changes import cancel_edition
+
+        for edition in queryset:
+            try:
+                cancel_edition(edition_id=edition.pk, staff_user=request.user)
+            except RegistrationError as error:
+                self.message_user(request, f"{edition}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(request, _("%(edition)s: cancelled; refunds run in the "
+                                             "background (see Bulk jobs).") % {"edition": edition})
+
+    @admin.action(description=_("Notify a change of date, time or location"),
+                  permissions=["change"])
+    def notify_change(self, request, queryset):
+        from django.shortcuts import render
+
+        from registrations.admin_cancellation import ChangeNoticeForm
+        from registrations.errors import RegistrationError
+        from registrations.services.edition_changes import notify_change
+
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one edition."), messages.WARNING)
+            return None
+        edition = queryset.get()
+        form = ChangeNoticeForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            try:
+                notify_change(edition_id=edition.pk, staff_user=request.user,
+                              **form.cleaned_data)
+            except RegistrationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(request, _("The participants are being notified."))
+            return None
+        return render(request, "admin/courses/change_notice.html", {
+            **self.admin_site.each_context(request), "form": form, "edition": edition,
+            "opts": self.model._meta, "title": _("Notify a change")})
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -2,14 +2,23 @@
 
 from django.utils import timezone
 
-from billing.models import Invoice
+from billing.models import CreditNote, Invoice
 from billing.payments import balance_of, with_amounts
-from registrations.models import AdmissionApplication, Registration, WaitingListEntry
+from registrations.models import (
+    AdmissionApplication,
+    CancellationRequest,
+    ChangeResponse,
+    EditionChangeNotice,
+    Registration,
+    WaitingListEntry,
+)
+from registrations.organizer_changes import free_cancellation_deadline, may_cancel_free
 from registrations.services.waiting_list import waiting_position
 
 
 def dashboard_context(user) -> dict:
     now = timezone.now()
+    today = timezone.localdate()
     registrations = list(
         Registration.objects.filter(user=user)
         .select_related("edition__course__organizer")
@@ -18,7 +27,6 @@ def dashboard_context(user) -> dict:
     invoices = list(
         with_amounts(Invoice.objects.filter(user=user)).order_by("-issue_date", "-sequence")
     )
-    today = timezone.localdate()
     for invoice in invoices:
         invoice.state = balance_of(invoice, today)
     entries = list(
@@ -32,6 +40,32 @@ def dashboard_context(user) -> dict:
         entry.position = (
             waiting_position(entry) if entry.status == WaitingListEntry.Status.WAITING else None
         )
+    pending = set(
+        CancellationRequest.objects.filter(
+            registration__user=user, status=CancellationRequest.Status.PENDING
+        ).values_list("registration_id", flat=True)
+    )
+    answered = set(
+        ChangeResponse.objects.filter(registration__user=user).values_list(
+            "notice_id", "registration_id"
+        )
+    )
+    notices = {}
+    for notice in EditionChangeNotice.objects.filter(
+        edition__registrations__user=user, edition__registrations__status="confirmed"
+    ).order_by("-notice_date"):
+        notices.setdefault(notice.edition_id, []).append(notice)
+    for registration in registrations:
+        registration.cancellation_pending = registration.pk in pending
+        registration.changes = [
+            {"notice": n, "deadline": free_cancellation_deadline(n.notice_date),
+             "open": may_cancel_free(n.notice_date, today)
+             and (n.pk, registration.pk) not in answered,
+             "description": n.description_en if user.preferred_language == "en"
+             else n.description_nl}
+            for n in notices.get(registration.edition_id, [])
+        ] if registration.status == "confirmed" else []
+    credit_notes = list(CreditNote.objects.filter(invoice__user=user).order_by("-issue_date"))
     applications = list(
         AdmissionApplication.objects.filter(user=user).select_related("edition__course")
     )
@@ -40,4 +74,5 @@ def dashboard_context(user) -> dict:
         "invoices": invoices,
         "waiting_entries": entries,
         "applications": applications,
+        "credit_notes": credit_notes,
     }

@@ -170,3 +170,6 @@ class VoucherAdmin(admin.ModelAdmin):
     search_fields = ["code"]
     filter_horizontal = ["organizers", "courses", "editions"]
     readonly_fields = ["times_used"]
+
+
+from registrations import admin_cancellation  # noqa: E402,F401 - cancellations' admin classes

@@ -303,3 +303,26 @@ class AdmissionApplication(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.edition}"
+
+
+from registrations.models_cancellation import (  # noqa: E402 - one app, two modules
+    BulkJob,
+    CancellationRequest,
+    ChangeResponse,
+    EditionChangeNotice,
+)
+
+__all__ = [
+    "AdmissionApplication",
+    "BulkJob",
+    "CancellationRequest",
+    "Cart",
+    "CartItem",
+    "ChangeResponse",
+    "Checkout",
+    "EditionChangeNotice",
+    "Registration",
+    "RegistrationSettings",
+    "Voucher",
+    "WaitingListEntry",
+]

@@ -61,3 +61,53 @@ def admission_decided(application) -> None:
         language=user.preferred_language,
         dedup_key=f"admission-decided:{application.pk}",
     )
+
+
+def _send(user, template, subject, context, dedup_key, attachments=()):
+    queue_email(
+        to=user.email, user=user, subject=subject, template=template, context=context,
+        language=user.preferred_language, attachments=list(attachments), dedup_key=dedup_key,
+    )
+
+
+def cancellation_requested(request) -> None:
+    user = request.registration.user
+    with translation.override(user.preferred_language):
+        subject = _("We received your cancellation: %(course)s") % {
+            "course": request.registration.edition.course.title}
+    _send(user, "registrations/cancellation_requested", subject,
+          {"user": user, "request": request, "edition": request.registration.edition},
+          f"cancellation-requested:{request.pk}")
+
+
+def cancellation_confirmed(request) -> None:
+    user = request.registration.user
+    with translation.override(user.preferred_language):
+        subject = _("Your cancellation: %(course)s") % {
+            "course": request.registration.edition.course.title}
+    attachments = []
+    if request.credit_note_id:
+        attachments.append({"kind": "credit_note_pdf", "id": request.credit_note_id})
+    _send(user, "registrations/cancellation_confirmed", subject,
+          {"user": user, "request": request, "edition": request.registration.edition},
+          f"cancellation-confirmed:{request.pk}", attachments)
+
+
+def change_notified(notice, registration) -> bool:
+    """Queue the change notice once per participant; False when it was queued before."""
+    from portal.models import OutgoingEmail
+
+    key = f"change-notice:{notice.pk}:{registration.pk}"
+    if OutgoingEmail.objects.filter(dedup_key=key).exists():
+        return False
+    user = registration.user
+    from registrations.organizer_changes import free_cancellation_deadline
+
+    with translation.override(user.preferred_language):
+        subject = _("Change to %(course)s") % {"course": registration.edition.course.title}
+    _send(user, "registrations/change_notice", subject,
+          {"user": user, "notice": notice, "edition": registration.edition,
+           "deadline": free_cancellation_deadline(notice.notice_date),
+           "description": notice.description_en if user.preferred_language == "en"
+           else notice.description_nl}, key)
+    return True

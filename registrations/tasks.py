@@ -23,3 +23,11 @@ def offer_free_seats_later() -> None:
     """After the current transaction frees a seat, let the waiting list know (the periodic
     run of the same job covers a broker outage)."""
     enqueue_on_commit(process_waiting_lists)
+
+
+@shared_task(acks_late=True)
+def run_bulk_job(*, job_id: int) -> int:
+    """Cancel or notify an edition's participants; re-running skips whom it already did."""
+    from registrations.services.edition_changes import run_job
+
+    return run_job(job_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registrations import views
+from registrations import views, views_cancellation
 
 urlpatterns = [
     path("cart/", views.cart, name="cart"),
@@ -16,4 +16,8 @@ urlpatterns = [
     path("applications/<int:pk>/cv/", views.application_cv, name="application_cv"),
     path("registrations/<int:pk>/certificate/", views.registration_certificate,
          name="registration_certificate"),
+    path("registrations/<int:pk>/cancel/", views_cancellation.cancel,
+         name="registration_cancel"),
+    path("registrations/<int:pk>/changes/<int:notice_id>/", views_cancellation.answer,
+         name="change_answer"),
 ]

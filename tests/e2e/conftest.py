@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright runs an event loop in the test thread; Django's ORM calls from the test are safe here
 # because the live server runs in its own thread with its own connection.
@@ -30,7 +31,9 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def page(page, live_server):
-    page.set_default_timeout(10_000)
+    # Generous: a loaded 2-core machine renders PDFs and runs the live server in one process.
+    page.set_default_timeout(30_000)
+    expect.set_options(timeout=15_000)
     return page
 
 

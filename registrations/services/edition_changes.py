@@ -1,0 +1,174 @@
+"""The organizer cancels or changes an edition (seed 2 art. 6; rules.md §5).
+
+Bulk work runs as a Celery task over the edition's registrations, one small transaction each,
+and is idempotent: a registration already settled, or already notified, is skipped, so a task
+run twice (or re-run after a killed worker) refunds and e-mails every participant exactly once.
+"""
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Edition
+from portal.queueing import enqueue_on_commit
+from registrations.cancellation_outcome import full_refund
+from registrations.models import (
+    BulkJob,
+    CancellationRequest,
+    ChangeResponse,
+    EditionChangeNotice,
+    Registration,
+)
+from registrations.organizer_changes import may_cancel_free
+from registrations.services.cancellation import OPEN, CancellationError, _settle
+
+
+@transaction.atomic
+def cancel_edition(*, edition_id: int, staff_user) -> BulkJob:
+    edition = Edition.objects.select_for_update().get(pk=edition_id)
+    if edition.status == Edition.Status.CANCELLED:
+        raise CancellationError(_("This edition is already cancelled."))
+    edition.status = Edition.Status.CANCELLED
+    edition.save(update_fields=["status"])
+    job = BulkJob.objects.create(
+        kind=BulkJob.Kind.CANCEL_EDITION, edition=edition, created_by=staff_user,
+        total=edition.registrations.filter(status=Registration.Status.CONFIRMED).count(),
+    )
+    from registrations.tasks import run_bulk_job
+
+    enqueue_on_commit(run_bulk_job, job_id=job.pk)
+    return job
+
+
+@transaction.atomic
+def notify_change(*, edition_id: int, staff_user, description_nl: str, description_en: str,
+                  today: date | None = None) -> BulkJob:
+    today = today or timezone.localdate()
+    edition = Edition.objects.select_for_update().get(pk=edition_id)
+    if today >= edition.start:
+        raise CancellationError(_("The edition has started: a change notice is no longer "
+                                  "possible."))
+    if not (description_nl.strip() and description_en.strip()):
+        raise CancellationError(_("Describe the change in Dutch and in English."))
+    notice = EditionChangeNotice.objects.create(
+        edition=edition, notice_date=today, description_nl=description_nl.strip(),
+        description_en=description_en.strip(), created_by=staff_user,
+    )
+    job = BulkJob.objects.create(
+        kind=BulkJob.Kind.NOTIFY_CHANGE, edition=edition, notice=notice, created_by=staff_user,
+        total=edition.registrations.filter(status=Registration.Status.CONFIRMED).count(),
+    )
+    from registrations.tasks import run_bulk_job
+
+    enqueue_on_commit(run_bulk_job, job_id=job.pk)
+    return job
+
+
+def run_job(job_id: int, *, batch_size: int = 100) -> int:
+    """Work through the job's registrations; returns how many were acted on this run."""
+    job = BulkJob.objects.get(pk=job_id)
+    BulkJob.objects.filter(pk=job.pk).update(done=0, finished_at=None)  # progress of this run
+    acted = 0
+    last_pk = 0
+    while True:
+        batch = list(
+            Registration.objects.filter(edition_id=job.edition_id, pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not batch:
+            break
+        for registration_id in batch:
+            if job.kind == BulkJob.Kind.CANCEL_EDITION:
+                acted += _cancel_one(job, registration_id)
+            else:
+                acted += _notify_one(job, registration_id)
+        last_pk = batch[-1]
+        BulkJob.objects.filter(pk=job.pk).update(done=F("done") + len(batch))
+    BulkJob.objects.filter(pk=job.pk).update(finished_at=timezone.now())
+    return acted
+
+
+def _cancel_one(job: BulkJob, registration_id: int) -> int:
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update()
+            .select_related("edition__course", "user")
+            .get(pk=registration_id)
+        )
+        if registration.status != Registration.Status.CONFIRMED:
+            return 0  # settled by an earlier run (or cancelled before)
+        pending = CancellationRequest.objects.filter(
+            registration=registration, status=CancellationRequest.Status.PENDING
+        ).first()
+        if pending:
+            pending.status = CancellationRequest.Status.WITHDRAWN
+            pending.save(update_fields=["status"])
+        request = CancellationRequest.objects.create(
+            registration=registration, received_on=timezone.localdate(),
+            requested_by=job.created_by, reason=CancellationRequest.Reason.ORGANIZER_CANCELLED,
+        )
+        _settle(request, full_refund(registration, request.reason), job.created_by)
+    return 1
+
+
+def _notify_one(job: BulkJob, registration_id: int) -> int:
+    from registrations.notifications import change_notified
+
+    with transaction.atomic():
+        registration = Registration.objects.select_related("user", "edition__course").get(
+            pk=registration_id
+        )
+        if registration.status != Registration.Status.CONFIRMED:
+            return 0
+        # The outbox's dedup key makes a second run queue nothing.
+        return int(change_notified(job.notice, registration))
+
+
+@transaction.atomic
+def answer_change(*, user, registration_id: int, notice_id: int, cancel: bool,
+                  today: date | None = None) -> ChangeResponse:
+    """Within 14 days of the notice a participant may cancel free of charge (seed 2 art. 6.2);
+    without an answer the change counts as accepted after that."""
+    today = today or timezone.localdate()
+    registration = (
+        Registration.objects.select_for_update()
+        .select_related("edition__course", "user")
+        .filter(pk=registration_id, user=user)
+        .first()
+    )
+    if registration is None:
+        raise CancellationError(_("Registration not found."))
+    notice = EditionChangeNotice.objects.filter(pk=notice_id,
+                                                edition_id=registration.edition_id).first()
+    if notice is None:
+        raise CancellationError(_("Change notice not found."))
+    if not may_cancel_free(notice.notice_date, today):
+        raise CancellationError(_("The 14 days to answer this change have passed; the change "
+                                  "counts as accepted."))
+    if ChangeResponse.objects.filter(notice=notice, registration=registration).exists():
+        raise CancellationError(_("You have already answered this change."))
+    if cancel:
+        cancelling = CancellationRequest.objects.filter(
+            registration=registration, status__in=OPEN
+        ).exists()
+        if registration.status != Registration.Status.CONFIRMED or cancelling:
+            raise CancellationError(_("This registration is already being cancelled."))
+        request = CancellationRequest.objects.create(
+            registration=registration, received_on=today, requested_by=user,
+            reason=CancellationRequest.Reason.ORGANIZER_CHANGED,
+        )
+        _settle(request, full_refund(registration, request.reason), user)
+    try:
+        with transaction.atomic():
+            return ChangeResponse.objects.create(
+                notice=notice, registration=registration, answered_on=today,
+                answer=(
+                    ChangeResponse.Answer.CANCELLED if cancel else ChangeResponse.Answer.ACCEPTED
+                ),
+            )
+    except IntegrityError:
+        raise CancellationError(_("You have already answered this change.")) from None

@@ -1,0 +1,470 @@
+"""Seat rush: N concurrent checkouts against PostgreSQL on one edition, and the same number of
+bare "lock a row + insert" transactions on the same database, in the same run.
+
+Run through the runner (it creates the database and sets Django up):
+
+    .venv/bin/python -m tests.bench.run seat_rush
+    .venv/bin/python -m tests.bench.bench_seat_rush        # the same
+
+The rush: one edition with `--checkouts` seats (400), as many distinct participants, `--threads`
+(8) worker threads, each with its own database connection (Django's are per thread), each doing
+add_to_cart + checkout for its share of the participants, all released at once by a barrier.
+Wall-clock time from the release to the last commit gives checkouts per minute.
+
+The bare loop: the same threads do the same number of transactions
+`BEGIN; SELECT ... FROM bench_lock WHERE id = 1 FOR UPDATE; INSERT INTO bench_insert ...; COMMIT`
+through the same Django connections: the floor of what any "one lock, one write" checkout can
+reach here (round trips, the lock queue and the COMMIT's WAL flush, nothing else).
+
+Then the checks, which fail the run loudly: exactly `--checkouts` registrations, seats_taken
+equal to it, the invoice numbers 1..N of the organizer's series without gap or double, one
+outbox row per invoice and one task published for it after commit, no failed publish, and
+every bare transaction's row present.
+
+Also measured: an uncontended pass of sequential checkouts, with how long each service keeps the
+edition row locked (from `lock_editions` returning to the COMMIT), and the load average.
+"""
+
+import contextlib
+import cProfile
+import io
+import logging
+import os
+import pstats
+import statistics
+import sys
+import threading
+import time
+import traceback
+from datetime import timedelta
+from pathlib import Path
+
+from tests.bench.run import BenchmarkFailed, Outcome, Row
+
+NAME = "seat_rush"
+GOAL_PER_MINUTE = 1_200
+GOAL_RATIO = 0.25
+PROFILE_CHECKOUTS = 100
+SEQUENTIAL_CHECKOUTS = 50  # the uncontended pass, with the edition lock's hold time measured
+BARE_REPEATS = 3  # the bare loop takes well under a second: its median of three is steadier
+BARRIER_TIMEOUT_SECONDS = 60
+
+
+# The work of one participant, and of one bare transaction ------------------------------------
+
+
+def checkout_once(person, edition_id: int) -> None:
+    """What the cart and checkout pages' POSTs do for one person (without the HTTP layer)."""
+    from registrations.models import Cart
+    from registrations.services.cart import add_to_cart
+    from registrations.services.checkout import BillingDetails, checkout
+
+    add_to_cart(user=person, edition_id=edition_id)
+    token = Cart.objects.filter(user=person).values_list("checkout_token", flat=True).get()
+    checkout(user=person, token=token, billing=BillingDetails())
+
+
+def bare_transaction(n: int) -> None:
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT n FROM bench_lock WHERE id = 1 FOR UPDATE")
+        cursor.execute("INSERT INTO bench_insert (n) VALUES (%s)", [n])
+
+
+def create_scratch_tables() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_lock, bench_insert")
+        cursor.execute("CREATE TABLE bench_lock (id integer PRIMARY KEY, n bigint NOT NULL)")
+        cursor.execute("INSERT INTO bench_lock VALUES (1, 0)")
+        cursor.execute(
+            "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, n bigint NOT NULL, "
+            "created_at timestamptz NOT NULL DEFAULT now())"
+        )
+
+
+# Threads -------------------------------------------------------------------------------------
+
+
+def rush(items, threads: int, work) -> tuple[float, list[float]]:
+    """Run `work(item)` for every item on `threads` threads released together.
+
+    Returns the wall-clock seconds from the release to the last one done, and each call's
+    latency. Any exception in a worker fails the benchmark (with its traceback)."""
+    from django.db import connection
+
+    shares = [items[index::threads] for index in range(threads)]
+    barrier = threading.Barrier(threads + 1)
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    def worker(share):
+        mine = []
+        try:
+            connection.ensure_connection()  # connected before the clock starts, as in a server
+            barrier.wait(timeout=BARRIER_TIMEOUT_SECONDS)
+            for item in share:
+                started = time.perf_counter()
+                work(item)
+                mine.append(time.perf_counter() - started)
+        except threading.BrokenBarrierError:
+            pass  # another worker failed first; its error is the one to report
+        except Exception:  # noqa: BLE001 - reported below, the benchmark fails
+            with lock:
+                errors.append(traceback.format_exc())
+            barrier.abort()
+        finally:
+            connection.close()
+            with lock:
+                latencies.extend(mine)
+
+    workers = [
+        threading.Thread(target=worker, args=(share,), name=f"bench-{index}")
+        for index, share in enumerate(shares)
+    ]
+    for thread in workers:
+        thread.start()
+    with contextlib.suppress(threading.BrokenBarrierError):  # a worker failed: reported below
+        barrier.wait(timeout=BARRIER_TIMEOUT_SECONDS)
+    started = time.perf_counter()
+    for thread in workers:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise BenchmarkFailed(f"{len(errors)} worker(s) failed; the first:\n{errors[0]}")
+    if len(latencies) != len(items):
+        raise BenchmarkFailed(f"{len(latencies)} of {len(items)} calls ran")
+    return elapsed, latencies
+
+
+# The after-commit publish ----------------------------------------------------------------------
+
+
+class CountWarnings(logging.Handler):
+    """Counts what the outbox and the queueing helper log when a publish fails."""
+
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+    def __enter__(self):
+        for name in ("portal.outbox", "portal.queueing"):
+            logging.getLogger(name).addHandler(self)
+        return self
+
+    def __exit__(self, *exc):
+        for name in ("portal.outbox", "portal.queueing"):
+            logging.getLogger(name).removeHandler(self)
+
+
+def queued_messages() -> int:
+    """Messages waiting in the in-memory broker's default queue (nobody consumes them)."""
+    from portal.celery import app
+
+    with app.connection_for_write() as conn:
+        _name, count, _consumers = conn.default_channel.queue_declare(
+            app.conf.task_default_queue, passive=True
+        )
+    return count
+
+
+# Data ----------------------------------------------------------------------------------------
+
+
+def make_edition(seats: int):
+    """An open edition of its own organizer (so its invoice series starts at 1)."""
+    from django.utils import timezone
+
+    from tests.factories import EditionFactory, OrganizerFactory
+
+    return EditionFactory(
+        seats=seats,
+        start=timezone.localdate() + timedelta(days=60),
+        course__organizer=OrganizerFactory(),
+    )
+
+
+def make_people(count: int, prefix: str):
+    from portal.models import User
+
+    people = [
+        User(
+            email=f"{prefix}{index}@bench.example.org",
+            first_name="Bench",
+            last_name=f"Participant {index}",
+            preferred_language="nl",
+            street="Kouter 1",
+            postal_code="9000",
+            city="Gent",
+        )
+        for index in range(count)
+    ]
+    for person in people:
+        person.set_unusable_password()
+    return User.objects.bulk_create(people)
+
+
+def verify(edition, people) -> None:
+    """The rush's invariants; a BenchmarkFailed names the first that does not hold."""
+    from django.utils import timezone
+
+    from billing.models import Invoice
+    from billing.references import invoice_number
+    from portal.models import OutgoingEmail
+    from registrations.models import CartItem, Registration
+
+    count = len(people)
+    registered = Registration.objects.filter(edition=edition).count()
+    if registered != count:
+        raise BenchmarkFailed(f"{registered} registrations for {count} checkouts")
+    edition.refresh_from_db()
+    if edition.seats_taken != count:
+        raise BenchmarkFailed(f"seats_taken is {edition.seats_taken}, not {count}")
+    year = timezone.localdate().year
+    numbers = list(
+        Invoice.objects.filter(organizer=edition.course.organizer)
+        .order_by("sequence")
+        .values_list("sequence", "number")
+    )
+    expected = [(n, invoice_number(year, n)) for n in range(1, count + 1)]
+    if numbers != expected:
+        missing = sorted({n for n, _ in expected} - {n for n, _ in numbers})[:10]
+        raise BenchmarkFailed(
+            f"invoice numbers are not 1..{count} without gap: {len(numbers)} invoices, "
+            f"missing {missing}, last {numbers[-1:]}"
+        )
+    mails = OutgoingEmail.objects.filter(user__in=people).count()
+    if mails != count:
+        raise BenchmarkFailed(f"{mails} outbox e-mails for {count} invoices")
+    if CartItem.objects.filter(edition=edition).exists():
+        raise BenchmarkFailed("cart items left over after checkout")
+
+
+def verify_bare(count: int) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), count(DISTINCT n) FROM bench_insert")
+        rows, distinct = cursor.fetchone()
+    if rows != count or distinct != count:
+        raise BenchmarkFailed(f"bare loop: {rows} rows ({distinct} distinct) of {count}")
+
+
+def truncate_bare() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE bench_insert")
+
+
+# The uncontended pass -------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def timing_the_edition_lock():
+    """Wrap the services' `lock_editions` to measure, per call, the time from the edition rows
+    being locked to the COMMIT that releases them (an on_commit callback; bench only)."""
+    from django.db import transaction
+
+    from registrations.services import cart, checkout
+
+    held: dict[str, list[float]] = {"add_to_cart": [], "checkout": []}
+
+    def wrapped(original, key):
+        def lock_editions(edition_ids):
+            locked = original(edition_ids)
+            started = time.perf_counter()
+            transaction.on_commit(lambda: held[key].append(time.perf_counter() - started))
+            return locked
+
+        return lock_editions
+
+    originals = cart.lock_editions, checkout.lock_editions
+    cart.lock_editions = wrapped(originals[0], "add_to_cart")
+    checkout.lock_editions = wrapped(originals[1], "checkout")
+    try:
+        yield held
+    finally:
+        cart.lock_editions, checkout.lock_editions = originals
+
+
+def sequential_pass(count: int) -> tuple[list[float], dict[str, list[float]]]:
+    """`count` checkouts one after the other: latency without contention, and lock hold times."""
+    edition = make_edition(count)
+    people = make_people(count, "sequential")
+    latencies = []
+    with timing_the_edition_lock() as held:
+        for person in people:
+            started = time.perf_counter()
+            checkout_once(person, edition.pk)
+            latencies.append(time.perf_counter() - started)
+    return latencies, held
+
+
+# Profile -------------------------------------------------------------------------------------
+
+
+def profile_sequential(count: int) -> Path:
+    """cProfile of `count` checkouts in one thread, without contention (the profiler slows the
+    Python part ~4x: read the split, not the times); the top goes to stderr, the whole profile
+    to var/bench/seat_rush.prof."""
+    from django.conf import settings
+
+    edition = make_edition(count)
+    people = make_people(count, "profile")
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for person in people:
+        checkout_once(person, edition.pk)
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    target = Path(settings.VAR_DIR) / "bench" / "seat_rush.prof"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    profiler.dump_stats(target)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    print(
+        f"\n{count} sequential checkouts under cProfile: {elapsed:.2f} s "
+        f"({elapsed / count * 1000:.1f} ms each, profiler overhead included)",
+        file=out,
+    )
+    stats.sort_stats("cumulative").print_stats(35)
+    stats.sort_stats("tottime").print_stats(25)
+    print(out.getvalue(), file=sys.stderr)
+    return target
+
+
+# The benchmark -------------------------------------------------------------------------------
+
+
+def _per_minute(count: int, seconds: float) -> float:
+    return count / seconds * 60
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def _percentile(values, fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def _load() -> str:
+    return "{:.2f} / {:.2f} / {:.2f}".format(*os.getloadavg())
+
+
+def run(args) -> Outcome:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    threads, count = args.threads, args.checkouts
+
+    # Set up: the scratch tables, one warm-up of each kind of work on an organizer of its own
+    # (templates compiled, code paths imported; its queries counted), the edition, the people.
+    create_scratch_tables()
+    warm_edition = make_edition(5)
+    warm_people = make_people(2, "warmup")
+    checkout_once(warm_people[0], warm_edition.pk)
+    with CaptureQueriesContext(connection) as queries:
+        checkout_once(warm_people[1], warm_edition.pk)
+    checkout_queries = len(queries.captured_queries)
+    bare_transaction(0)
+    sequential, held = sequential_pass(min(SEQUENTIAL_CHECKOUTS, count))
+    edition = make_edition(count)
+    people = make_people(count, "rush")
+    queued_before = queued_messages()
+    connection.close()  # the main thread holds no connection (nor lock) during the rush
+
+    load_before = _load()
+    with CountWarnings() as warnings:
+        rush_seconds, latencies = rush(people, threads, lambda p: checkout_once(p, edition.pk))
+    if warnings.messages:
+        raise BenchmarkFailed(f"after-commit publishes failed: {warnings.messages[0]}")
+    verify(edition, people)
+    published = queued_messages() - queued_before
+    if published != count:
+        raise BenchmarkFailed(f"{published} e-mail tasks published for {count} checkouts")
+
+    bare_runs = []
+    for _repeat in range(BARE_REPEATS):
+        truncate_bare()
+        connection.close()
+        seconds, bare_latencies = rush(list(range(1, count + 1)), threads, bare_transaction)
+        verify_bare(count)
+        bare_runs.append((_per_minute(count, seconds), seconds, bare_latencies))
+    load_after = _load()
+    bare_runs.sort(key=lambda run: run[0])
+    bare_rate, bare_seconds, bare_latencies = bare_runs[len(bare_runs) // 2]
+
+    held_add = statistics.median(held["add_to_cart"])
+    held_checkout = statistics.median(held["checkout"])
+    rate = _per_minute(count, rush_seconds)
+    ratio = rate / bare_rate
+    goals = (rate >= GOAL_PER_MINUTE, ratio >= GOAL_RATIO)
+    rows = [
+        Row(
+            NAME,
+            f"checkouts/min ({count} checkouts, {threads} threads)",
+            f"{rate:,.0f}",
+            f"{ratio:.3f}",
+        ),
+        Row(
+            NAME,
+            f"bare lock+insert txn/min ({count} txns, {threads} threads, median of {BARE_REPEATS})",
+            f"{bare_rate:,.0f}",
+            "1.000",
+        ),
+        Row(
+            NAME,
+            "bare lock+insert txn/min, slowest and fastest run",
+            f"{bare_runs[0][0]:,.0f} - {bare_runs[-1][0]:,.0f}",
+        ),
+        Row(NAME, "checkout wall clock", f"{rush_seconds:.2f} s"),
+        Row(NAME, "bare loop wall clock (median run)", f"{bare_seconds:.2f} s"),
+        Row(NAME, "add_to_cart+checkout latency p50", _ms(statistics.median(latencies))),
+        Row(NAME, "add_to_cart+checkout latency p95", _ms(_percentile(latencies, 0.95))),
+        Row(NAME, "add_to_cart+checkout latency max", _ms(max(latencies))),
+        Row(NAME, "bare txn latency p50 (median run)", _ms(statistics.median(bare_latencies))),
+        Row(NAME, "SQL statements per add_to_cart+checkout", str(checkout_queries)),
+        Row(
+            NAME,
+            f"sequential add_to_cart+checkout latency p50 (1 thread, {len(sequential)})",
+            _ms(statistics.median(sequential)),
+        ),
+        Row(NAME, "  edition row locked in add_to_cart, p50", _ms(held_add)),
+        Row(NAME, "  edition row locked in checkout, p50", _ms(held_checkout)),
+        Row(
+            NAME,
+            "  ceiling from the edition lock alone (60 s / both holds)",
+            f"{60 / (held_add + held_checkout):,.0f}/min",
+        ),
+        Row(NAME, "checks: registrations, seats, invoices 1..N, outbox", f"{count} ok"),
+        Row(NAME, "e-mail tasks published after commit (memory broker)", f"{published}"),
+        Row(NAME, "load average 1/5/15 min, before the rush", load_before),
+        Row(NAME, "load average 1/5/15 min, after the bare loop", load_after),
+        Row(NAME, f"goal >= {GOAL_PER_MINUTE:,} checkouts/min", "met" if goals[0] else "MISSED"),
+        Row(
+            NAME,
+            f"goal >= {GOAL_RATIO:.0%} of the bare rate",
+            "met" if goals[1] else "MISSED",
+            f"{ratio:.3f}",
+        ),
+    ]
+    if args.profile:
+        path = profile_sequential(min(PROFILE_CHECKOUTS, count))
+        rows.append(Row(NAME, "cProfile of sequential checkouts", str(path)))
+    return Outcome(rows=rows, goals_met=all(goals))
+
+
+if __name__ == "__main__":
+    from tests.bench.run import main
+
+    sys.exit(main([NAME, *sys.argv[1:]]))
