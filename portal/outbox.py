@@ -127,8 +127,9 @@ def queue_email(
         dedup_key=dedup_key,
         next_attempt_at=timezone.now() + SWEEP_GRACE,
     )
-    # The unique dedup_key is left to the database (below); the user FK needs no extra query.
-    email.full_clean(exclude=["user"], validate_unique=False)
+    # Uniqueness and check constraints are left to the database (below): no extra queries
+    # while the caller holds its locks.
+    email.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             email.save()
