@@ -269,3 +269,7 @@ class KmoProjectAdmin(admin.ModelAdmin):
     @admin.display(description=_("still expected"))
     def still_expected(self, obj):
         return obj.expected_amount - obj.received_amount
+
+
+# The admin classes of other billing subjects, registered on import.
+from billing import admin_finance  # noqa: E402,F401,I001

@@ -1,0 +1,155 @@
+"""The rows of the finance exports, per organizer and period (rules.md §2; issue "finance exports").
+
+Each function returns a `Table`: a header and a lazy generator of tuples. Nothing is read until the
+first row is asked for, and then the database is read with one query through a server-side cursor
+(`iterator(chunk_size=CHUNK_SIZE)`), so 100,000 rows never sit in memory at once and the number of
+queries does not grow with the number of rows. `values_list` skips building model instances.
+
+Values keep their type: amounts are `Decimal`, dates are `date` (written ISO 8601, yyyy-mm-dd, by
+both writers), codes are the stored codes (stable for spreadsheets and imports). The period is
+inclusive at both ends and applies to the document's own date: the issue date of invoices and
+credit notes, the payment date of payments, the issue date of the invoices in "open balances".
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from itertools import chain
+
+from django.db.models import F
+from django.utils import timezone
+
+from billing.balances import invoice_balance
+from billing.models import CreditNote, Invoice, Payment
+from billing.payments import with_amounts
+
+CHUNK_SIZE = 2000
+
+INVOICES, CREDIT_NOTES, PAYMENTS, OPEN_BALANCES = (
+    "invoices", "credit_notes", "payments", "open_balances",
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    kind: str
+    header: tuple[str, ...]
+    rows: Iterable[tuple]
+
+    def all_rows(self) -> Iterator[tuple]:
+        """The header, then the rows: what `stream_csv` and `write_xlsx` take."""
+        return chain([self.header], self.rows)
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def invoices(organizer, start: date, end: date) -> Table:
+    """Every invoice the organizer issued in the period (late-payment charges included)."""
+    queryset = (
+        Invoice.objects.filter(organizer=organizer, issue_date__range=(start, end))
+        .order_by("issue_date", "year", "sequence")
+        .values_list(
+            "number", "issue_date", "due_date", "kind", "customer_name", "customer_kind",
+            "customer_vat_number", "customer_email", "third_party_name",
+            "structured_communication", "kmo_portefeuille", "net_total", "vat_total", "total",
+            "vat_mention",
+        )
+    )
+
+    def rows():
+        for row in queryset.iterator(chunk_size=CHUNK_SIZE):
+            yield (*row[:10], _yes_no(row[10]), *row[11:])
+
+    header = (
+        "Number", "Issue date", "Due date", "Kind", "Customer", "Customer kind", "VAT number",
+        "E-mail", "Paid by (third party)", "Structured communication", "KMO-portefeuille",
+        "Net", "VAT", "Total", "VAT mention",
+    )
+    return Table(INVOICES, header, rows())
+
+
+def credit_notes(organizer, start: date, end: date) -> Table:
+    """Every credit note the organizer issued in the period, with the invoice it corrects."""
+    queryset = (
+        CreditNote.objects.filter(organizer=organizer, issue_date__range=(start, end))
+        .order_by("issue_date", "year", "sequence")
+        .values_list(
+            "number", "issue_date", "invoice__number", "invoice__customer_name",
+            "invoice__customer_vat_number", "reason", "net_total", "vat_total", "total",
+        )
+    )
+    header = (
+        "Number", "Issue date", "Invoice", "Customer", "VAT number", "Reason", "Net", "VAT",
+        "Total",
+    )
+    return Table(CREDIT_NOTES, header, queryset.iterator(chunk_size=CHUNK_SIZE))
+
+
+def payments(organizer, start: date, end: date) -> Table:
+    """Every payment received in the period on the organizer's invoices."""
+    queryset = (
+        Payment.objects.filter(invoice__organizer=organizer, paid_on__range=(start, end))
+        .order_by("paid_on", "pk")
+        .values_list(
+            "paid_on", "invoice__number", "invoice__customer_name", "amount", "method",
+            "reference", "payer_name", "instalment__number",
+        )
+    )
+    header = (
+        "Date", "Invoice", "Customer", "Amount", "Method", "Reference", "Payer", "Instalment",
+    )
+    return Table(PAYMENTS, header, queryset.iterator(chunk_size=CHUNK_SIZE))
+
+
+def open_balances(organizer, start: date, end: date, today: date | None = None) -> Table:
+    """The organizer's invoices issued in the period whose balance is not zero today.
+
+    Balance = total - credit notes - payments (billing.balances, rules.md §2-3), summed in the
+    query by `with_amounts`; a negative balance is an over-payment, to be refunded. Status and days
+    overdue are as of `today`.
+    """
+    today = today or timezone.localdate()
+    queryset = (
+        with_amounts(Invoice.objects.filter(organizer=organizer, issue_date__range=(start, end)))
+        .annotate(balance=F("total") - F("credited") - F("paid"))
+        .exclude(balance=0)
+        .order_by("issue_date", "year", "sequence")
+        .values_list(
+            "number", "issue_date", "due_date", "customer_name", "customer_email",
+            "structured_communication", "total", "credited", "paid",
+        )
+    )
+
+    def rows():
+        for number, issued, due, name, email, ogm, total, credited, paid in queryset.iterator(
+            chunk_size=CHUNK_SIZE
+        ):
+            state = invoice_balance(total, credited, paid, due, today)
+            overdue = max((today - due).days, 0) if state.balance > 0 else 0
+            yield (number, issued, due, name, email, ogm, total, credited, paid, state.balance,
+                   state.status, overdue)
+
+    header = (
+        "Number", "Issue date", "Due date", "Customer", "E-mail", "Structured communication",
+        "Total", "Credited", "Paid", "Balance", "Status", "Days overdue",
+    )
+    return Table(OPEN_BALANCES, header, rows())
+
+
+TABLES = {
+    INVOICES: invoices,
+    CREDIT_NOTES: credit_notes,
+    PAYMENTS: payments,
+    OPEN_BALANCES: open_balances,
+}
+
+
+def table(kind: str, organizer, start: date, end: date) -> Table:
+    """The export of one kind; raises `ValueError` for an unknown kind or an inverted period."""
+    if kind not in TABLES:
+        raise ValueError(f"unknown export: {kind!r}")
+    if start > end:
+        raise ValueError("the period ends before it starts")
+    return TABLES[kind](organizer, start, end)
