@@ -165,6 +165,9 @@ def export_pending_refunds(
             Refund.objects.select_for_update(of=("self",))
             .select_related("credit_note")
             .filter(status=Refund.Status.PENDING, credit_note__organizer=organizer)
+            # A refund whose account is not known yet (no bank statement told us where the
+            # money came from) waits until finance fills in the IBAN.
+            .exclude(iban="")
             .order_by("pk")
         )
         if refund_ids is not None:

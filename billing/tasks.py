@@ -26,3 +26,25 @@ def recheck_vat_number(self, *, checkout_id: int) -> str:
     if result.status == "unverified":
         raise self.retry()
     return result.status
+
+
+@shared_task(acks_late=True)
+def import_statement_task(*, statement_id: int) -> str:
+    """Import an uploaded bank statement (billing/statements/importer.py). Safe to run twice:
+    a finished statement is left alone and an interrupted one resumes where it stopped."""
+    from billing.statements.importer import import_statement
+
+    return import_statement(statement_id).status
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def run_late_payment_job_task() -> dict:
+    """Daily (beat, 06:00 Europe/Brussels): reminders, late charges and unpaid flags for the
+    invoices overdue today (billing.latepayment; seed 2 art. 4.4 and 4.7, rules.md §3).
+    Idempotent, so a redelivery (acks_late, a worker lost mid-way) or a second run the same day
+    takes no step twice; it only finishes what the first one left."""
+    from django.utils import timezone
+
+    from billing.latepayment import run_late_payment_job
+
+    return run_late_payment_job(timezone.localdate()).as_dict()

@@ -257,3 +257,26 @@ def test_only_finance_sees_refunds_and_files(client, role, request, finance_user
     assert SepaExport.objects.count() == 1
     assert Refund.objects.get(pk=pending.pk).status == "exported"
     assert Refund.objects.get(pk=other.pk).status == "pending"
+
+
+@pytest.mark.django_db
+def test_refunds_without_a_known_account_wait_for_finance(finance_user):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from billing.invoicing import issue_credit_note
+    from billing.models import Refund
+    from billing.sepa import NothingToExport, export_pending_refunds
+    from tests.factories import InvoiceFactory
+
+    invoice = InvoiceFactory()
+    note = issue_credit_note(invoice=invoice, net=Decimal("10.00"), vat=Decimal("0.00"),
+                             reason="test")
+    Refund.objects.create(credit_note=note, amount=Decimal("10.00"), beneficiary_name="X",
+                          iban="")
+    with pytest.raises(NothingToExport):
+        export_pending_refunds(organizer=invoice.organizer, user=finance_user,
+                               execution_date=timezone.localdate() + timedelta(days=1))
+    assert Refund.objects.get().status == "pending"

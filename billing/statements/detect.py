@@ -1,0 +1,49 @@
+"""Which format a file is, from its content: finance may upload `statement.txt`, `.BC2`,
+`.cod`, `.xml` or a file without extension, and banks name their files as they please."""
+
+import codecs
+
+from billing.statements.camt import parse_camt
+from billing.statements.coda import parse_coda
+from billing.statements.parsed import ParsedStatement, StatementFormatError
+
+NOT_A_STATEMENT = "This is not a camt.053 or CODA file."
+
+
+def detect_format(data: bytes) -> str:
+    """"camt053" or "coda"; StatementFormatError for anything else (a PDF, a spreadsheet, an
+    MT940 or CSV export, another XML message...)."""
+    head = data[:512]
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8):]
+    stripped = head.lstrip()
+    if stripped.startswith(b"<"):
+        return "camt053"  # the camt parser says so when it is another XML message
+    if head.startswith(b"0000") and _first_record_length(data) in (128, 129, 130):
+        return "coda"
+    if head.startswith(b"%PDF"):
+        raise StatementFormatError(NOT_A_STATEMENT + " It is a PDF: ask the bank for the "
+                                   "electronic statement (CODA or camt.053).")
+    if head.startswith(b"PK"):
+        raise StatementFormatError(NOT_A_STATEMENT + " It is a ZIP or spreadsheet file.")
+    if stripped.startswith((b":20:", b"{1:")):
+        raise StatementFormatError(NOT_A_STATEMENT + " It looks like an MT940 statement.")
+    raise StatementFormatError(NOT_A_STATEMENT)
+
+
+def _first_record_length(data: bytes) -> int:
+    """In characters: a UTF-8 accent in the header would make it longer in bytes."""
+    first = data.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        return len(first.decode("utf-8"))
+    except UnicodeDecodeError:
+        return len(first)
+
+
+def parse_statement(data: bytes) -> ParsedStatement:
+    """Parse a whole file, or raise StatementFormatError with a message for finance."""
+    if not data.strip():
+        raise StatementFormatError("The file is empty.")
+    if detect_format(data) == "coda":
+        return parse_coda(data)
+    return parse_camt(data)

@@ -1,0 +1,190 @@
+"""Import an uploaded statement: parse it whole, then write its lines in batches.
+
+A file that cannot be parsed imports nothing (the statement is FAILED with the parser's
+message). Lines are then written in batches of BATCH, each in its own transaction together
+with its payments and `lines_done`, so the admin's progress bar moves and a worker that dies
+resumes at the first batch not committed. Each batch costs a fixed number of queries.
+
+Importing twice changes nothing: a line whose dedup key already paid something is "already
+imported"; batches hold a lock (PostgreSQL advisory lock) so two imports of overlapping files
+cannot both record the same movement.
+"""
+
+import logging
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from billing.models import (
+    BankStatement,
+    Instalment,
+    Invoice,
+    Payment,
+    StatementLine,
+    UnpaidFlag,
+)
+from billing.payments import with_amounts
+from billing.statements.detect import parse_statement
+from billing.statements.parsed import ParsedLine, StatementFormatError, normalise_iban
+from billing.statements.rules import Decision, Lookups, decide, dedup_keys
+from courses.models import Organizer
+
+logger = logging.getLogger(__name__)
+BATCH = 500
+LOCK_ID = 0x5_7A7E  # pg_advisory_xact_lock key: statement payments, one writer at a time
+Status = BankStatement.Status
+
+
+def import_statement(statement_id: int, batch_size: int = BATCH) -> BankStatement:
+    """Idempotent: a finished statement is left alone, an interrupted one resumes."""
+    statement = BankStatement.objects.get(pk=statement_id)
+    if statement.status in (Status.DONE, Status.FAILED):
+        return statement
+    try:
+        with statement.file.open("rb") as handle:
+            parsed = parse_statement(handle.read())
+    except StatementFormatError as error:
+        return _fail(statement, str(error))
+    except Exception:
+        logger.exception("Statement %s could not be parsed", statement_id)
+        return _fail(statement, "The file could not be read (an unexpected error was logged).")
+    BankStatement.objects.filter(pk=statement.pk).update(
+        status=Status.PROCESSING, format=parsed.format, lines_total=len(parsed.lines)
+    )
+    keys = dedup_keys(parsed.lines)
+    while _import_next_batch(statement.pk, parsed.lines, keys, statement.uploaded_by,
+                             batch_size):
+        pass
+    BankStatement.objects.filter(pk=statement.pk).update(status=Status.DONE)
+    statement.refresh_from_db()
+    return statement
+
+
+def _fail(statement: BankStatement, message: str) -> BankStatement:
+    """Only a statement without lines can fail: a parse error comes before any line."""
+    BankStatement.objects.filter(pk=statement.pk, lines__isnull=True).update(
+        status=Status.FAILED, error=message[:2000]
+    )
+    statement.refresh_from_db()
+    return statement
+
+
+def lock_statement_payments() -> None:
+    """Serialises whatever records payments from statement lines (imports, manual matching)
+    for the rest of the transaction; SQLite writes are serialised anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
+
+
+@transaction.atomic
+def _import_next_batch(statement_id, lines: list[ParsedLine], keys: list[str], user,
+                       batch_size: int) -> bool:
+    statement = BankStatement.objects.select_for_update().get(pk=statement_id)
+    start = statement.lines_done
+    if start >= len(lines):
+        return False
+    lock_statement_payments()
+    end = start + batch_size
+    batch, batch_keys = lines[start:end], keys[start:end]
+    found = _lookups(batch, batch_keys, statement_id)
+    decisions = [decide(line, key, found) for line, key in zip(batch, batch_keys, strict=True)]
+    rows = StatementLine.objects.bulk_create(
+        _row(statement, start + index + 1, line, key, decision)
+        for index, (line, key, decision) in enumerate(zip(batch, batch_keys, decisions,
+                                                          strict=True))
+    )
+    _record_payments(rows, batch, decisions, user)
+    statement.lines_done = start + len(batch)
+    statement.save(update_fields=["lines_done"])
+    return statement.lines_done < len(lines)
+
+
+def _row(statement, position, line: ParsedLine, key: str, decision: Decision):
+    return StatementLine(
+        statement=statement,
+        dedup_key=key,
+        position=position,
+        booked_on=line.booked_on,
+        amount=line.amount,
+        counterparty_name=line.counterparty_name[:200],
+        counterparty_iban=line.counterparty_iban[:34],
+        communication=line.communication[:500],
+        result=decision.result,
+        message=decision.message[:300],
+        invoice=decision.invoice,
+        suggested_invoice=decision.suggested,
+    )
+
+
+INVOICE_FIELDS = ["number", "structured_communication", "seller_iban", "customer_name",
+                  "third_party_name", "total", "organizer__name", "organizer__iban"]
+
+
+def _lookups(batch: list[ParsedLine], keys: list[str], statement_id: int) -> Lookups:
+    """Six queries at most, whatever the batch size; only the columns the rules read."""
+    found = Lookups()
+    earlier = (StatementLine.objects.filter(dedup_key__in=set(keys), payment__isnull=False)
+               .values_list("dedup_key", "statement__original_name", "position",
+                            "payment__invoice__number"))
+    for key, name, position, number in earlier:
+        found.paid[key] = f"statement {name}, line {position}, invoice {number}"
+    ogms = {line.structured for line in batch if line.structured}
+    if ogms:
+        invoices = (Invoice.objects.filter(structured_communication__in=ogms)
+                    .select_related("organizer").only(*INVOICE_FIELDS))
+        found.invoices = {invoice.structured_communication: invoice for invoice in invoices}
+        instalments = (Instalment.objects.filter(structured_communication__in=ogms)
+                       .select_related("invoice__organizer")
+                       .only("number", "structured_communication", "invoice_id",
+                             *(f"invoice__{name}" for name in INVOICE_FIELDS)))
+        found.instalments = {part.structured_communication: part for part in instalments}
+        targets = [i.pk for i in found.invoices.values()] + [
+            part.invoice_id for part in found.instalments.values()]
+        twins = (Payment.objects.filter(invoice__in=targets, statement_line__isnull=False)
+                 .exclude(statement_line__statement=statement_id)
+                 .values_list("invoice", "amount", "paid_on",
+                              "statement_line__statement__original_name",
+                              "statement_line__position"))
+        for invoice, amount, paid_on, name, position in twins:
+            found.lookalikes[(invoice, amount, paid_on)] = f"statement {name}, line {position}"
+    found.own_accounts = frozenset(
+        normalise_iban(iban) for iban in Organizer.objects.values_list("iban", flat=True)
+    )
+    known = found.invoices.keys() | found.instalments.keys()
+    amounts = {line.amount for line in batch if line.amount is not None and line.amount > 0
+               and line.structured not in known}  # the lines that may need a suggestion
+    if amounts:
+        open_invoices = (with_amounts(Invoice.objects.filter(total__gte=min(amounts))
+                                      .select_related("organizer").only(*INVOICE_FIELDS))
+                         .annotate(balance=F("total") - F("credited") - F("paid"))
+                         .filter(balance__in=amounts))
+        candidates = defaultdict(list)
+        for invoice in open_invoices:
+            candidates[invoice.balance].append(invoice)
+        found.candidates = dict(candidates)
+    return found
+
+
+def _record_payments(rows, batch, decisions, user) -> None:
+    """The payments of the batch in one insert, and the unpaid flags of the invoices they
+    settle lifted in one update: the bulk form of billing.payments.record_payment."""
+    payments = [
+        Payment(invoice=decision.invoice, instalment=decision.instalment, amount=line.amount,
+                paid_on=line.booked_on, method=Payment.Method.BANK_TRANSFER,
+                reference=line.bank_reference[:200], payer_name=line.counterparty_name[:200],
+                recorded_by=user, statement_line=row)
+        for row, line, decision in zip(rows, batch, decisions, strict=True)
+        if decision.result == StatementLine.Result.MATCHED
+    ]
+    if not payments:
+        return
+    Payment.objects.bulk_create(payments)
+    touched = {payment.invoice_id for payment in payments}
+    settled = (with_amounts(Invoice.objects.filter(pk__in=touched))
+               .filter(total__lte=F("credited") + F("paid")).values("pk"))
+    UnpaidFlag.objects.filter(invoice__in=settled, lifted_at__isnull=True).update(
+        lifted_at=timezone.now(), lift_reason="paid"
+    )

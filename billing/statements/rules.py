@@ -1,0 +1,172 @@
+"""What becomes of one statement line, decided in memory from look-ups made per batch.
+
+Kept apart from the database work (importer.py) so each rule reads as a sentence and the
+import stays at a fixed number of queries per batch, whatever the batch holds.
+"""
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from billing.models import StatementLine
+from billing.statements.parsed import ParsedLine, normalise_iban
+
+Result = StatementLine.Result
+# A 12-digit reference that looks like an OGM (the bank's structured type, or typed with
+# slashes) but whose check digits are wrong: said so, instead of a bare "not found".
+_LOOKS_LIKE_OGM = re.compile(r"(?<!\d)\d{3}/\d{4}/\d{5}(?!\d)")
+# Legal forms and titles say nothing about who paid.
+_NOISE = {"bv", "bvba", "nv", "sa", "srl", "sprl", "vzw", "asbl", "cv", "cvba", "comm", "v",
+          "mr", "mevr", "dhr", "mme", "m", "de", "van", "der", "den", "le", "la", "en", "et"}
+
+
+@dataclass
+class Decision:
+    result: str
+    message: str
+    invoice: object = None  # the invoice paid (matched)
+    instalment: object = None
+    suggested: object = None
+
+
+@dataclass
+class Lookups:
+    """Everything a batch needs, fetched in bulk before its lines are decided."""
+
+    paid: dict = field(default_factory=dict)  # dedup_key -> description of the earlier line
+    invoices: dict = field(default_factory=dict)  # "+++...+++" -> Invoice (with paid/credited)
+    instalments: dict = field(default_factory=dict)  # "+++...+++" -> Instalment
+    candidates: dict = field(default_factory=dict)  # balance -> [Invoice] (suggestions)
+    own_accounts: frozenset = frozenset()  # the organizers' IBANs
+    claimed: set = field(default_factory=set)  # keys paid earlier in this same import
+    paid_now: dict = field(default_factory=dict)  # invoice pk -> paid earlier in this batch
+    # (invoice pk, amount, date) -> statement: bank payments already imported from *other*
+    # statements. The same movement in a CODA and a camt.053 file has different bank
+    # references, so its dedup keys differ; this catches it.
+    lookalikes: dict = field(default_factory=dict)
+
+
+def dedup_key(line: ParsedLine, occurrence: int) -> str:
+    """The same bank movement gives the same key in every file that contains it: account,
+    booking date, amount, the bank's reference and the communication. Without a bank
+    reference, two identical movements on one day can only be told apart by their order
+    among identical lines (`occurrence`), which is the same in a second upload too."""
+    parts = [line.account_iban, str(line.booked_on or ""), str(line.amount), line.currency,
+             line.bank_reference, line.communication]
+    if not line.bank_reference:
+        parts.append(str(occurrence))
+    return "v1:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def dedup_keys(lines: list[ParsedLine]) -> list[str]:
+    seen: dict[tuple, int] = {}
+    keys = []
+    for line in lines:
+        base = (line.account_iban, line.booked_on, line.amount, line.bank_reference,
+                line.communication)
+        occurrence = seen.get(base, 0)
+        seen[base] = occurrence + 1
+        keys.append(dedup_key(line, occurrence))
+    return keys
+
+
+def decide(line: ParsedLine, key: str, found: Lookups) -> Decision:
+    if line.problem:
+        return Decision(Result.ERROR, line.problem)
+    if key in found.paid or key in found.claimed:
+        earlier = found.paid.get(key, "earlier in this file")
+        return Decision(Result.ALREADY_IMPORTED, f"Already imported ({earlier}): nothing new.")
+    refusal = _not_a_payment(line)
+    if refusal:
+        return Decision(Result.ERROR, refusal)
+    if line.structured:
+        decision = _by_structured(line, found)
+        twin = found.lookalikes.get((getattr(decision.invoice, "pk", None), line.amount,
+                                     line.booked_on))
+        if decision.result == Result.MATCHED and twin:
+            return Decision(Result.UNMATCHED, f"Invoice {decision.invoice.number} already has "
+                            f"a bank payment of {line.amount} on that day ({twin}). The same "
+                            "movement in another file? If the customer paid twice, match it "
+                            "by hand.", suggested=decision.invoice)
+        if decision.result == Result.MATCHED:
+            found.claimed.add(key)
+            pk = decision.invoice.pk
+            found.paid_now[pk] = found.paid_now.get(pk, Decimal(0)) + line.amount
+            return decision
+        return _with_suggestion(line, found, decision.message)
+    message = "No structured communication."
+    if _LOOKS_LIKE_OGM.search(line.communication):
+        message = "The structured communication has wrong check digits."
+    return _with_suggestion(line, found, message)
+
+
+def _not_a_payment(line: ParsedLine) -> str:
+    if line.reversal:
+        return "A returned or reversed movement, not a payment: check it by hand."
+    if line.amount < 0:
+        return "Outgoing transfer (debit): not a payment, nothing recorded."
+    if line.amount == 0:
+        return "Zero amount: nothing to record."
+    if line.currency and line.currency != "EUR":
+        return f"Amount in {line.currency}: only payments in euro are recorded."
+    if line.booked_on is None:
+        return "The movement has no booking date."
+    return ""
+
+
+def _by_structured(line: ParsedLine, found: Lookups) -> Decision:
+    instalment = found.instalments.get(line.structured)
+    invoice = instalment.invoice if instalment else found.invoices.get(line.structured)
+    if invoice is None:
+        return Decision(Result.UNMATCHED, f"Structured communication {line.structured} is "
+                                          "not one of our invoices.")
+    if not _payable_here(invoice, line, found):
+        return Decision(Result.UNMATCHED, f"{line.structured} is invoice {invoice.number} of "
+                        f"{invoice.organizer.name}, payable to {invoice.seller_iban}, not to "
+                        f"this account ({normalise_iban(line.account_iban)}): not recorded.")
+    what = f"invoice {invoice.number}" + (f", part {instalment.number}" if instalment else "")
+    return Decision(Result.MATCHED, f"Paid {what}.", invoice=invoice, instalment=instalment)
+
+
+def _payable_here(invoice, line: ParsedLine, found: Lookups) -> bool:
+    """On an organizer's account, only that organizer's invoices (as printed on the invoice,
+    or its current account); a statement of an account we do not know takes any invoice."""
+    account = normalise_iban(line.account_iban)
+    if account not in found.own_accounts:
+        return True
+    return account in {normalise_iban(invoice.seller_iban),
+                       normalise_iban(invoice.organizer.iban)}
+
+
+def _with_suggestion(line: ParsedLine, found: Lookups, message: str) -> Decision:
+    """Same open balance and a payer's name like the customer's: suggested, never paid."""
+    matches = [invoice for invoice in found.candidates.get(line.amount, [])
+               if invoice.pk not in found.paid_now and _payable_here(invoice, line, found)
+               and (names_resemble(line.counterparty_name, invoice.customer_name)
+                    or names_resemble(line.counterparty_name, invoice.third_party_name))]
+    if len(matches) != 1:
+        return Decision(Result.UNMATCHED, message)
+    invoice = matches[0]
+    return Decision(Result.UNMATCHED, f"{message} Suggestion: invoice {invoice.number} (same "
+                    "amount, similar name); check it and match it by hand.", suggested=invoice)
+
+
+def _tokens(name: str) -> set[str]:
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return {word for word in re.split(r"[^a-z0-9]+", plain) if word and word not in _NOISE}
+
+
+def names_resemble(payer: str, customer: str) -> bool:
+    """"PEETERS AN", "Mevr. An Peeters" and "An Peeters" resemble each other: at least half
+    the words of the shorter name, ignoring legal forms, titles, accents and order."""
+    ours, theirs = _tokens(payer or ""), _tokens(customer or "")
+    if not ours or not theirs:
+        return False
+    common = ours & theirs
+    return bool(common) and len(common) * 2 >= min(len(ours), len(theirs))
+
+
+def amount_key(value) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
