@@ -32,3 +32,19 @@ def schedule_every(apps, *, name, task, minutes, description, expire_seconds=Non
 def unschedule(apps, name):
     apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=name).delete()
     _mark_schedule_changed(apps)
+
+
+def schedule_daily(apps, *, name, task, hour, minute=0, description=""):
+    """Every day at hour:minute in Europe/Brussels (beat's crontab with the site's time zone)."""
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute=str(minute), hour=str(hour), day_of_week="*", day_of_month="*",
+        month_of_year="*", timezone="Europe/Brussels",
+    )
+    PeriodicTask.objects.update_or_create(
+        name=name,
+        defaults={"task": task, "crontab": crontab, "interval": None, "enabled": True,
+                  "description": description},
+    )
+    _mark_schedule_changed(apps)
