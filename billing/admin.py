@@ -272,4 +272,4 @@ class KmoProjectAdmin(admin.ModelAdmin):
 
 
 # The admin classes of other billing subjects, registered on import.
-from billing import admin_finance, admin_statements  # noqa: E402,F401,I001
+from billing import admin_dunning, admin_finance, admin_statements  # noqa: E402,F401,I001

@@ -193,6 +193,11 @@ def _drop_broker_connections(app) -> None:
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
+    # kombu keeps producer pools per connection in a process-wide registry too; a closed one
+    # left there breaks every later apply_async, even an eager one ("Acquire on closed pool").
+    from kombu import pools
+
+    pools.reset()
 
 
 @contextmanager

@@ -86,9 +86,15 @@ def _flushes_the_database(item) -> bool:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Tests in real transactions end by emptying every table, data migrations' rows (the role
-    groups, the beat schedule) included: run them after all the others, whatever other plugins
-    did to the order."""
+    groups, permissions, the beat schedule, the interest rates) included. Run them after all the
+    others, whatever other plugins did to the order, and give each a serialized rollback so the
+    migrations' data is put back after it (pytest-django serializes it once at setup)."""
     items.sort(key=_flushes_the_database)
+    for item in items:
+        if _flushes_the_database(item):
+            item.add_marker(
+                pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False
+            )
 
 
 # --- a fake VIES on 127.0.0.1 (tests/billing/fake_vies.py), wired in through the settings -----
