@@ -148,3 +148,44 @@ def edition(db):
     return EditionFactory(
         start=timezone.localdate() + timedelta(days=60), fee_amount=Decimal("450.00")
     )
+
+
+# The data migrations' own functions, run again when a flush removed what they wrote.
+DATA_MIGRATIONS = [
+    ("portal.migrations.0002_roles", "create_roles"),
+    ("portal.migrations.0004_outbox_sweep_and_permissions", "schedule_sweep"),
+    ("portal.migrations.0004_outbox_sweep_and_permissions", "grant_outbox_permissions"),
+    ("registrations.migrations.0002_roles_and_schedule", "grant_permissions"),
+    ("registrations.migrations.0002_roles_and_schedule", "schedule"),
+    ("registrations.migrations.0004_cancellation_roles", "grant_permissions"),
+    ("billing.migrations.0004_rates_and_roles", "seed_rates"),
+    ("billing.migrations.0004_rates_and_roles", "grant_permissions"),
+    ("billing.migrations.0005_daily_late_payment_job", "schedule"),
+]
+
+
+def restore_migration_data():
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_present(request):
+    """Belt and braces for the serialized rollback above: a transactional test must start with
+    the rows the data migrations wrote (roles, interest rates, beat schedule), whatever ran
+    before it."""
+    if not _flushes_the_database(request.node):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group
+
+    from billing.models import InterestRate
+
+    if not (Group.objects.exists() and InterestRate.objects.exists()):
+        restore_migration_data()
+    yield
