@@ -127,6 +127,11 @@ def checkout(
         edition.seats_taken += 1
         edition.save(update_fields=["seats_taken"])
     Registration.objects.bulk_create(registrations)
+    from exams.services.enrolment import enrol_first_chance
+
+    for registration in registrations:
+        # Seed 2 art. 8: registered participants sit the first chance of every unit.
+        enrol_first_chance(registration, today=today)
 
     by_organizer: dict[int, list[Registration]] = {}
     for registration in registrations:

@@ -17,6 +17,11 @@ ADD = "admin:billing_bankstatement_add"
 
 
 @pytest.fixture(autouse=True)
+def _english(client):
+    client.cookies["django_language"] = "en"  # the wording checked below is the English source
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
@@ -53,7 +58,7 @@ def test_finance_uploads_and_the_import_runs_after_the_commit(
 
     progress = client.get(reverse("admin:billing_bankstatement_progress", args=[statement.pk]))
     data = progress.json()
-    assert data.pop("status_display") == "verwerkt"  # the admin speaks Dutch by default
+    assert data.pop("status_display") == "done"  # the client asks for English (see _english)
     assert data == {
         "status": "done", "lines_done": 2, "lines_total": 2,
         "error": "", "results": {"matched": 1, "already_imported": 0, "unmatched": 1,

@@ -1,0 +1,30 @@
+"""The LEC publishes a period's results of a programme after checking them (seed 2, art.
+10.2 c); before that, participants see nothing."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from exams.models import Committee, CommitteeMember, ExamPeriod, Publication
+
+
+class PublicationRefused(Exception):
+    pass
+
+
+def may_publish(user, course) -> bool:
+    return user.is_superuser or CommitteeMember.objects.filter(
+        committee__course=course, committee__kind=Committee.Kind.LEC, user=user
+    ).exists()
+
+
+@transaction.atomic
+def publish(period: ExamPeriod, course, user) -> Publication:
+    """Publish; idempotent (the first publication stands)."""
+    if course.organizer_id != period.organizer_id:
+        raise PublicationRefused(_("The programme belongs to another organizer."))
+    if not may_publish(user, course):
+        raise PublicationRefused(_("Only a member of the programme's LEC publishes results."))
+    publication, _created = Publication.objects.get_or_create(
+        period=period, course=course, defaults={"published_by": user}
+    )
+    return publication

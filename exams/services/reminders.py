@@ -1,0 +1,92 @@
+"""E-mail reminders: when the second-chance window opens and a few days before it closes."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from exams import windows
+from exams.models import Chance, Enrolment
+from exams.services.enrolment import second_chance_refusal
+from portal.outbox import queue_email
+from registrations.models import Registration
+
+DAYS_BEFORE_CLOSING = 3
+
+
+def reminder_kind(today: date) -> str | None:
+    opens, closes = windows.second_chance_window(today.year)
+    if today == opens:
+        return "opens"
+    if today == closes - timedelta(days=DAYS_BEFORE_CLOSING):
+        return "closes"
+    return None
+
+
+@transaction.atomic
+def send_second_chance_reminders(today: date) -> int:
+    """One mail per participant with a failed unit not yet enrolled for; idempotent per day."""
+    kind = reminder_kind(today)
+    if kind is None:
+        return 0
+    opens, closes = windows.second_chance_window(today.year)
+    firsts = Enrolment.objects.filter(
+        chance=Chance.FIRST,
+        registration__status=Registration.Status.CONFIRMED,
+        registration__edition__academic_year__end__year=today.year,
+    ).select_related("registration__user", "registration__edition__course", "unit")
+    units_by_user: dict = {}
+    for first in firsts:
+        if Enrolment.objects.filter(registration_id=first.registration_id,
+                                    unit_id=first.unit_id, chance=Chance.SECOND).exists():
+            continue
+        if second_chance_refusal(first, today) is None:
+            units_by_user.setdefault(first.registration.user, []).append(first.unit)
+    for user, units in units_by_user.items():
+        queue_email(
+            to=user.email,
+            user=user,
+            subject=_("Enrol for the second exam chance"),
+            template="exams/second_chance_reminder",
+            context={"user": user, "units": units, "opens": opens, "closes": closes,
+                     "kind": kind},
+            language=user.preferred_language or "nl",
+            dedup_key=f"exams-second-chance-{kind}-{today.year}-{user.pk}",
+        )
+    return len(units_by_user)
+
+
+DIGITAL_EXAM_DAYS_BEFORE = 7
+
+
+@transaction.atomic
+def send_digital_exam_reminders(today: date) -> int:
+    """A week before each exam period, participants with a digital exam on their own device are
+    reminded to test the software (seed 2, art. 8.3). One mail per person and period."""
+    from exams.models import ExamPeriod
+
+    sent = 0
+    start = today + timedelta(days=DIGITAL_EXAM_DAYS_BEFORE)
+    for period in ExamPeriod.objects.filter(start=start):
+        enrolments = Enrolment.objects.filter(
+            chance=period.chance,
+            unit__digital_exam=True,
+            registration__status=Registration.Status.CONFIRMED,
+            registration__edition__academic_year_id=period.academic_year_id,
+            registration__edition__course__organizer_id=period.organizer_id,
+        ).select_related("registration__user", "unit")
+        units_by_user: dict = {}
+        for enrolment in enrolments:
+            units_by_user.setdefault(enrolment.registration.user, []).append(enrolment.unit)
+        for user, units in units_by_user.items():
+            queue_email(
+                to=user.email,
+                user=user,
+                subject=_("Test the software for your digital exam"),
+                template="exams/digital_exam_reminder",
+                context={"user": user, "units": units, "period": period},
+                language=user.preferred_language or "nl",
+                dedup_key=f"exams-digital-{period.pk}-{user.pk}",
+            )
+            sent += 1
+    return sent

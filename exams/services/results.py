@@ -1,0 +1,161 @@
+"""Results per unit and chance, append-only (a correction supersedes, with who and why), entered
+one by one or by CSV upload (validated line by line; all or nothing)."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from exams.grading import MAX_RESULT
+from exams.models import Chance, Enrolment, ExamRules, Result
+from registrations.models import Registration
+
+
+class ResultRefused(ValueError):
+    """The result cannot be recorded; the message says why."""
+
+
+def parse_result(text: str, rules: ExamRules) -> tuple[Decimal | None, str]:
+    """(value, "") for a number on 20, (None, code) for a code the organizer allows."""
+    text = (text or "").strip()
+    if not text:
+        raise ResultRefused(_("The result is empty."))
+    try:
+        value = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        code = text.upper()
+        if code not in rules.codes:
+            raise ResultRefused(
+                _("Unknown result code %(code)s (allowed: %(codes)s).")
+                % {"code": text, "codes": ", ".join(sorted(rules.codes))}
+            ) from None
+        return None, code
+    if not value.is_finite() or not 0 <= value <= MAX_RESULT:
+        raise ResultRefused(_("A result lies between 0 and 20, not %(value)s.") % {"value": text})
+    if -value.as_tuple().exponent > rules.decimal_places:
+        raise ResultRefused(
+            _("At most %(places)s decimal(s) allowed: %(value)s.")
+            % {"places": rules.decimal_places, "value": text}
+        )
+    return value, ""
+
+
+def _check(enrolment: Enrolment, value, code: str, reason: str) -> tuple[Decimal | None, str]:
+    rules = ExamRules.for_organizer(enrolment.unit.course.organizer)
+    if (value is None) == (not code):
+        raise ResultRefused(_("Give either a number on 20 or a code."))
+    value, code = parse_result(str(value) if value is not None else code, rules)
+    if Result.objects.current().filter(enrolment=enrolment).exists() and not reason.strip():
+        raise ResultRefused(_("This enrolment has a result already: a correction needs a reason."))
+    return value, code
+
+
+def _write(enrolment: Enrolment, value, code: str, user, reason: str) -> Result:
+    current = Result.objects.current().filter(enrolment=enrolment).first()
+    return Result.objects.create(
+        enrolment=enrolment, value=value, code=code, entered_by=user,
+        reason=reason.strip(), supersedes=current,
+    )
+
+
+@transaction.atomic
+def record_result(enrolment: Enrolment, *, user, value=None, code: str = "",
+                  reason: str = "") -> Result:
+    """Record a result; when one exists, the new entry supersedes it (a reason is required)."""
+    enrolment = Enrolment.objects.select_for_update().select_related(
+        "unit__course__organizer").get(pk=enrolment.pk)
+    value, code = _check(enrolment, value, code, reason)
+    return _write(enrolment, value, code, user, reason)
+
+
+COLUMNS = ("email", "unit", "chance", "result")  # plus optional "registration" and "reason"
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _read_rows(file) -> list[dict]:
+    raw = file.read()
+    text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader.fieldnames = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in COLUMNS if name not in reader.fieldnames]
+    if missing:
+        raise ResultRefused(_("Missing column(s): %(names)s.") % {"names": ", ".join(missing)})
+    return list(reader)
+
+
+def _enrolment_for(row: dict) -> Enrolment:
+    try:
+        chance = int((row.get("chance") or "").strip())
+    except ValueError:
+        chance = 0
+    if chance not in Chance.values:
+        raise ResultRefused(_("The chance is 1 or 2."))
+    enrolments = Enrolment.objects.select_related("unit__course__organizer").filter(
+        registration__user__email__iexact=(row.get("email") or "").strip(),
+        registration__status=Registration.Status.CONFIRMED,
+        unit__code__iexact=(row.get("unit") or "").strip(),
+        chance=chance,
+    )
+    registration = (row.get("registration") or "").strip()
+    if registration:
+        if not registration.isdigit():
+            raise ResultRefused(_("The registration is a number."))
+        enrolments = enrolments.filter(registration_id=int(registration))
+    found = list(enrolments[:2])
+    if not found:
+        raise ResultRefused(_("No exam enrolment for this e-mail, unit and chance."))
+    if len(found) > 1:
+        raise ResultRefused(_("Several enrolments match: add the registration column."))
+    return found[0]
+
+
+@transaction.atomic
+def import_results_csv(file, user) -> ImportReport:
+    """Validate every line first; write all results in one transaction, or none at all."""
+    report = ImportReport()
+    try:
+        rows = _read_rows(file)
+    except (ResultRefused, UnicodeDecodeError, csv.Error) as error:
+        report.errors.append((1, str(error)))
+        return report
+    planned: list[tuple[Enrolment, Decimal | None, str, str]] = []
+    seen: dict[int, int] = {}
+    for number, row in enumerate(rows, start=2):  # line 1 is the header
+        try:
+            enrolment = _enrolment_for(row)
+            if enrolment.pk in seen:
+                raise ResultRefused(
+                    _("Same enrolment as line %(line)s.") % {"line": seen[enrolment.pk]}
+                )
+            seen[enrolment.pk] = number
+            reason = (row.get("reason") or "").strip()
+            rules = ExamRules.for_organizer(enrolment.unit.course.organizer)
+            value, code = parse_result(row.get("result") or "", rules)
+            value, code = _check(enrolment, value, code, reason)
+        except ResultRefused as error:
+            report.errors.append((number, str(error)))
+            continue
+        planned.append((enrolment, value, code, reason))
+    if not planned and not report.errors:
+        report.errors.append((1, _("The file has no lines.")))
+    if report.errors:
+        return report
+    for enrolment, value, code, reason in planned:
+        Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        _write(enrolment, value, code, user, reason or _("CSV upload"))
+    report.created = len(planned)
+    return report

@@ -1,0 +1,142 @@
+"""The exam admin: committees within the limits by ECTS, append-only results, CSV upload,
+publication by the LEC, and who may do what."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from exams.models import Committee, Publication, Result
+from tests.exams.conftest import enrolment, enter
+from tests.factories import CourseFactory, UserFactory
+
+
+def committee_post(course, kind, members):
+    data = {
+        "course": course.pk, "kind": kind,
+        "members-TOTAL_FORMS": str(len(members)), "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "0", "members-MAX_NUM_FORMS": "1000",
+    }
+    for i, (user, teaches) in enumerate(members):
+        data[f"members-{i}-user"] = user.pk
+        if teaches:
+            data[f"members-{i}-teaches_in_programme"] = "on"
+    return data
+
+
+@pytest.mark.parametrize("ects,count,kind,accepted", [
+    ("19.9", 1, "LEC", True),
+    ("20", 1, "LEC", False),
+    ("20", 2, "LEC", False),
+    ("20", 3, "LEC", True),
+    ("19.9", 1, "LMT", True),
+    ("20", 1, "LMT", False),
+    ("20", 5, "LMT", True),
+    ("20", 6, "LMT", False),
+    ("19.9", 0, "LEC", False),
+])
+def test_committee_limits_by_ects(client, exam_committee_member, ects, count, kind, accepted):
+    course = CourseFactory(kind="postgraduate", total_credits=Decimal(ects))
+    client.force_login(exam_committee_member)
+    members = [(UserFactory(), True) for _ in range(count)]
+    response = client.post("/admin/exams/committee/add/", committee_post(course, kind, members))
+    assert Committee.objects.filter(course=course).exists() == accepted
+    if not accepted:
+        assert response.status_code == 200
+        assert "10.1" in response.content.decode()  # the message cites seed 2, art. 10.1/11.1
+
+
+def test_lec_members_teach_in_the_programme(client, exam_committee_member):
+    course = CourseFactory(total_credits=Decimal("6"))
+    client.force_login(exam_committee_member)
+    response = client.post("/admin/exams/committee/add/",
+                           committee_post(course, "LEC", [(UserFactory(), False)]))
+    assert response.status_code == 200 and not Committee.objects.exists()
+    assert "10.1" in response.content.decode()
+
+
+def test_results_are_added_never_changed(client, exam_committee_member, registration):
+    client.force_login(exam_committee_member)
+    unit_enrolment = enrolment(registration, "DATA1")
+    url = "/admin/exams/result/add/"
+    response = client.post(url, {"enrolment": unit_enrolment.pk, "value": "12", "code": ""})
+    assert response.status_code == 302
+    first = Result.objects.get()
+    assert first.entered_by == exam_committee_member
+    response = client.post(url, {"enrolment": unit_enrolment.pk, "value": "13", "code": ""})
+    assert response.status_code == 200 and response.context["errors"]
+    client.post(url, {"enrolment": unit_enrolment.pk, "value": "", "code": "a",
+                      "reason": "was absent"})
+    current = Result.objects.current().get()
+    assert (current.code, current.supersedes) == ("A", first)
+    page = client.get(f"/admin/exams/result/{first.pk}/change/").content.decode()
+    assert 'name="value"' not in page  # read-only
+    assert client.post(f"/admin/exams/result/{first.pk}/delete/").status_code == 403
+    assert Result.objects.count() == 2
+
+
+def test_csv_upload_in_the_admin(client, exam_committee_member, registration):
+    client.force_login(exam_committee_member)
+    bad = SimpleUploadedFile("r.csv", b"email,unit,chance,result\n"
+                             b"participant@example.org,DATA1,1,14\n"
+                             b"participant@example.org,NOPE,1,14\n")
+    page = client.post("/admin/exams/result/upload/", {"file": bad}).content.decode()
+    assert 'data-line="3"' in page and 'data-line="2"' not in page
+    assert not Result.objects.exists()
+    good = SimpleUploadedFile("r.csv", b"email,unit,chance,result\n"
+                              b"participant@example.org,DATA1,1,14\n")
+    response = client.post("/admin/exams/result/upload/", {"file": good})
+    assert response.status_code == 302 and Result.objects.get().value == 14
+
+
+def test_only_the_lec_publishes(client, exam_committee_member, registration, periods):
+    client.force_login(exam_committee_member)
+    data = {"period": periods[0].pk, "course": registration.edition.course.pk}
+    response = client.post("/admin/exams/publication/add/", data)
+    assert response.status_code == 200 and response.context["errors"]
+    assert not Publication.objects.exists()
+    from exams.models import CommitteeMember
+
+    committee = Committee.objects.create(course=registration.edition.course, kind="LEC")
+    CommitteeMember.objects.create(committee=committee, user=exam_committee_member,
+                                   teaches_in_programme=True)
+    assert client.post("/admin/exams/publication/add/", data).status_code == 302
+    assert Publication.objects.get().published_by == exam_committee_member
+
+
+@pytest.mark.parametrize("role,model,status", [
+    ("exam_committee_member", "result", 200),
+    ("exam_committee_member", "attendance", 200),
+    ("exam_committee_member", "committee", 200),
+    ("exam_committee_member", "publication", 200),
+    ("course_admin", "examperiod", 200),
+    ("course_admin", "attendance", 200),
+    ("course_admin", "result", 403),
+    ("finance_user", "result", 403),
+])
+def test_permissions(client, request, role, model, status):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(f"/admin/exams/{model}/").status_code == status
+
+
+def test_participant_has_no_admin(client, participant):
+    client.force_login(participant)
+    assert client.get("/admin/exams/result/").status_code == 302
+
+
+def test_admin_add_attendance_records_who(client, course_admin, registration):
+    from tests.factories import SessionFactory
+
+    session = SessionFactory(edition=registration.edition)
+    client.force_login(course_admin)
+    response = client.post("/admin/exams/attendance/add/",
+                           {"registration": registration.pk, "session": session.pk,
+                            "present": "on"})
+    assert response.status_code == 302
+    assert registration.attendances.get().recorded_by == course_admin
+
+
+def test_entered_result_visible_in_changelist(client, exam_committee_member, registration):
+    enter(registration, "DATA1", "14", exam_committee_member)
+    client.force_login(exam_committee_member)
+    assert "14/20" in client.get("/admin/exams/result/").content.decode()
