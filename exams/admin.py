@@ -61,13 +61,29 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(admin.ModelAdmin):
-    list_display = ["session", "registration", "present", "recorded_by", "recorded_at"]
+    list_display = ["session", "registration", "unpaid", "present", "recorded_by",
+                    "recorded_at"]
     list_editable = ["present"]
     list_filter = ["session__edition", "present"]
     search_fields = ["registration__user__email", "registration__user__last_name"]
     list_select_related = ["session", "registration__user", "recorded_by"]
     raw_id_fields = ["registration", "session"]
     exclude = ["recorded_by"]
+
+    def get_queryset(self, request):
+        from django.db.models import Exists, OuterRef
+
+        from billing.models import UnpaidFlag
+
+        # Seed 2 art. 4.4: staff see on the list who is unpaid past the due date (one subquery).
+        open_flags = UnpaidFlag.objects.filter(
+            registration=OuterRef("registration"), lifted_at__isnull=True
+        )
+        return super().get_queryset(request).annotate(is_unpaid=Exists(open_flags))
+
+    @admin.display(description=gettext_lazy("unpaid"), boolean=True)
+    def unpaid(self, obj):
+        return obj.is_unpaid
 
     def save_model(self, request, obj, form, change):
         obj.recorded_by = request.user

@@ -140,3 +140,26 @@ def test_entered_result_visible_in_changelist(client, exam_committee_member, reg
     enter(registration, "DATA1", "14", exam_committee_member)
     client.force_login(exam_committee_member)
     assert "14/20" in client.get("/admin/exams/result/").content.decode()
+
+
+@pytest.mark.django_db
+def test_attendance_list_shows_who_is_unpaid(client, course_admin):
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from billing.models import UnpaidFlag
+    from exams.models import Attendance
+    from tests.factories import InvoiceFactory, RegistrationFactory, SessionFactory
+
+    registration = RegistrationFactory()
+    invoice = InvoiceFactory(registrations=[registration])
+    session = SessionFactory(edition=registration.edition)
+    Attendance.objects.create(registration=registration, session=session, present=True)
+    UnpaidFlag.objects.create(registration=registration, invoice=invoice,
+                              raised_on=timezone.localdate() - timedelta(days=1))
+    client.force_login(course_admin)
+    page = client.get(reverse("admin:exams_attendance_changelist"))
+    assert page.status_code == 200
+    assert page.context["cl"].result_list[0].is_unpaid is True
