@@ -29,8 +29,14 @@ from urllib.parse import urlsplit, urlunsplit
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal"
 # kombu's in-process transport: a publish is a put on a queue of this process that nobody reads.
 MEMORY_BROKER_URL = "memory://localhost/"
+# In this order, whatever the order on the command line: the billing benchmarks share their
+# invoice sets (tests/bench/fixtures_billing.py); the late-payment job must see them unpaid and
+# unreminded, the statement import pays some of them.
 BENCHMARKS = {
     "seat_rush": "tests.bench.bench_seat_rush",
+    "late_payment": "tests.bench.bench_late_payment",
+    "exports": "tests.bench.bench_exports",
+    "statement_import": "tests.bench.bench_statement_import",
 }
 
 
@@ -164,9 +170,30 @@ def parse_args(argv):
         help="seats, participants and checkouts of the seat rush (default 400)",
     )
     parser.add_argument(
+        "--invoices",
+        type=int,
+        nargs=2,
+        default=[10_000, 100_000],
+        metavar=("SMALL", "LARGE"),
+        help="sizes of the two invoice sets of the billing benchmarks (default 10000 100000)",
+    )
+    parser.add_argument(
+        "--statement-lines",
+        type=int,
+        default=10_000,
+        help="lines of the imported camt.053 statement (default 10000)",
+    )
+    parser.add_argument(
+        "--matching",
+        type=int,
+        default=1_000,
+        help="statement lines that pay an invoice of the small set (default 1000)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
-        help="also profile sequential checkouts with cProfile and print the top",
+        help="also profile with cProfile (checkouts, the late-payment job, the statement "
+        "import) and print the top",
     )
     parser.add_argument("--keep-db", action="store_true", help="leave the benchmark database")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
@@ -176,12 +203,17 @@ def parse_args(argv):
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
     if args.threads < 1 or args.checkouts < args.threads:
         parser.error("--threads must be at least 1 and at most --checkouts")
+    small, large = args.invoices
+    if not 1 <= small < large <= 999_999:
+        parser.error("--invoices SMALL LARGE: 1 <= SMALL < LARGE <= 999999 (one series a year)")
+    if not 1 <= args.matching <= min(args.statement_lines, small):
+        parser.error("--matching: at least 1, at most --statement-lines and the small set")
     return args
 
 
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    names = args.benchmarks or list(BENCHMARKS)
+    names = [name for name in BENCHMARKS if name in args.benchmarks] or list(BENCHMARKS)
     url = bench_database_url(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
     started = time.perf_counter()
     database = urlsplit(url).path.lstrip("/")
