@@ -13,12 +13,19 @@ instalments; late-payment charges themselves are never dunned):
    and a second notice with the charge attached.
 
 Idempotent: each step is a ``LatePaymentStep`` row, unique per (invoice, part, kind), written
-in the same transaction as its e-mail (outbox) and its charge. Every invoice is handled in its
-own short transaction, holding its row with ``SELECT ... FOR UPDATE SKIP LOCKED`` and reading
-its steps again under that lock, so two runs at once, or a run after a crash, never act twice;
-the unique constraint is the last line of defence. Bounded queries: one per run (the rates),
-four per batch of candidates (invoices, steps, parts, registrations) and a constant number per
-invoice acted on (11 for a reminder, 15 for a charge, most of them in queue_email/next_number).
+in the same transaction as its e-mail (outbox) and its charge. Reminders are taken per chunk
+of up to ``chunk_size`` invoices in one transaction: one ``SELECT ... FOR UPDATE SKIP LOCKED``
+locks the chunk's invoices and reads what was paid and credited as of now, their steps are read
+again under that lock, then the steps, the unpaid flags and the e-mails are inserted in one
+statement each (``queue_emails``). A chunk that raises is rolled back and its invoices are
+taken again one by one, each in its own transaction (the per-invoice path), so one bad invoice
+does not stop the others. Charges (rare: they need a reminder whose term has passed) always take
+the per-invoice path, through ``issue_late_charge``, so the organizer's number series is locked
+for one charge at a time. Invoices another run holds are skipped, steps are re-read under the
+lock, so two runs at once, or a run after a crash, never act twice; the unique constraint is the
+last line of defence. Bounded queries: one per run (the rates), four per batch of candidates
+(invoices, steps, parts, registrations), about eight per chunk of reminders, and a constant
+number per charge (15, most of them in queue_email/next_number).
 
 Readings: interest runs after the reminder's term up to the charge date (billing/interest.py);
 fee and interest are on what is open on the charge date (a part payment lowers them); money not
@@ -51,12 +58,13 @@ from billing.models import (
     UnpaidFlag,
 )
 from billing.payments import MONEY, with_amounts
-from portal.outbox import queue_email
+from portal.outbox import Email, queue_email, queue_emails
 
 logger = logging.getLogger(__name__)
 
 REMINDER, CHARGE = LatePaymentStep.Kind.REMINDER, LatePaymentStep.Kind.CHARGE
 MAX_ERRORS = 100
+CHUNK_SIZE = 100  # reminders per transaction
 
 
 @dataclass
@@ -80,8 +88,10 @@ class JobReport:
         return {**self.__dict__, "today": self.today.isoformat()}
 
 
-def run_late_payment_job(today: date, *, batch_size: int = 500) -> JobReport:
-    """Take today's late-payment steps for all overdue invoices, in batches by pk (keyset)."""
+def run_late_payment_job(today: date, *, batch_size: int = 500,
+                         chunk_size: int = CHUNK_SIZE) -> JobReport:
+    """Take today's late-payment steps for all overdue invoices, in batches by pk (keyset);
+    reminders in chunks of `chunk_size` per transaction, charges one invoice at a time."""
     report = JobReport(today=today)
     rates = list(InterestRate.objects.values_list("valid_from", "valid_until",
                                                   "annual_rate_percent"))
@@ -93,11 +103,20 @@ def run_late_payment_job(today: date, *, batch_size: int = 500) -> JobReport:
         report.batches += 1
         ids = [invoice.pk for invoice in batch]
         steps, parts, registrations = _steps_of(ids), _parts_of(ids), _registrations_of(ids)
+        reminders, one_by_one = [], []
         for invoice in batch:
             report.examined += 1
-            if plan(invoice, steps[invoice.pk], parts[invoice.pk], today):
-                _act(invoice, bool(parts[invoice.pk]), registrations[invoice.pk], today, rates,
-                     report)
+            actions = plan(invoice, steps[invoice.pk], parts[invoice.pk], today)
+            if any(kind == CHARGE for kind, _due, _term in actions):
+                one_by_one.append(invoice)
+            elif actions:
+                reminders.append(invoice)
+        in_parts = {pk for pk in ids if parts[pk]}
+        for start in range(0, len(reminders), chunk_size):
+            chunk = reminders[start:start + chunk_size]
+            one_by_one += _remind_chunk(chunk, in_parts, registrations, today, report)
+        for invoice in sorted(one_by_one, key=lambda invoice: invoice.pk):
+            _act(invoice, invoice.pk in in_parts, registrations[invoice.pk], today, rates, report)
         if len(batch) < batch_size:
             break
         last_pk = batch[-1].pk
@@ -158,6 +177,62 @@ def plan(invoice, steps: dict, parts: list, today: date) -> list[tuple[str, Due,
     return actions
 
 
+def _remind_chunk(invoices, in_parts: set, registrations, today, report) -> list:
+    """Reminders for a chunk of invoices in one transaction: lock the chunk (skipping what
+    another run holds), re-read amounts and steps under the lock, insert the steps, flags and
+    e-mails in bulk. Returns the invoices left to the per-invoice path: all of them when the
+    chunk raised (rolled back whole), else those that turned out to need a charge."""
+    by_pk = {invoice.pk: invoice for invoice in invoices}
+    try:
+        with transaction.atomic():
+            locked = dict(
+                (pk, (paid, credited)) for pk, paid, credited in
+                with_amounts(Invoice.objects.filter(pk__in=list(by_pk)))
+                .select_for_update(skip_locked=True).order_by("pk")
+                .values_list("pk", "paid", "credited")
+            )
+            steps = _steps_of(list(locked))
+            parts = _parts_of([pk for pk in locked if pk in in_parts]) if in_parts else {}
+            dues, later = [], []
+            for pk, (paid, credited) in locked.items():
+                invoice = by_pk[pk]
+                invoice.paid, invoice.credited = paid, credited
+                actions = plan(invoice, steps[pk], parts.get(pk, []), today)
+                if any(kind == CHARGE for kind, _due, _term in actions):
+                    later.append(invoice)  # after this commit, on its own
+                else:
+                    dues += [due for _kind, due, _term in actions]
+            if dues:
+                _remind_all(dues, registrations, today)
+    except (OperationalError, InterfaceError):
+        raise  # the database is gone: stop here; the next run takes up what is left
+    except Exception as error:  # IntegrityError too: let the per-invoice path sort it out
+        logger.info("Late-payment job: a chunk of %s invoices failed (%s: %s); taking them "
+                    "one by one", len(invoices), type(error).__name__, error)
+        return list(invoices)
+    report.skipped += len(by_pk) - len(locked)
+    report.reminders += len(dues)
+    return later
+
+
+def _remind_all(dues: list[Due], registrations, today: date) -> None:
+    """The reminders of a chunk (what `_remind` does for one), one insert per table."""
+    steps = LatePaymentStep.objects.bulk_create(
+        LatePaymentStep(invoice=due.invoice, instalment=due.instalment, kind=REMINDER,
+                        taken_on=today, term_until=_term_until(due.invoice, today))
+        for due in dues
+    )
+    flags = {(registration, due.invoice.pk) for due in dues
+             for registration in registrations[due.invoice.pk]}
+    UnpaidFlag.objects.bulk_create(
+        [UnpaidFlag(registration_id=registration, invoice_id=invoice, raised_on=today)
+         for registration, invoice in sorted(flags)],
+        ignore_conflicts=True,  # one open flag per registration: an open one stays as it is
+    )
+    queue_emails(_reminder_email(due, step.term_until)
+                 for due, step in zip(dues, steps, strict=True))
+
+
 def _act(invoice, in_parts, registration_ids, today, rates, report) -> None:
     """One invoice, one transaction: lock it (or skip it), re-read, take the steps due."""
     done, pk = [], invoice.pk
@@ -200,16 +275,27 @@ def _remind(due: Due, registration_ids: list[int], today: date) -> None:
     invoice = due.invoice
     step = LatePaymentStep.objects.create(
         invoice=invoice, instalment=due.instalment, kind=REMINDER, taken_on=today,
-        term_until=today + timedelta(days=invoice.organizer.reminder_term_days),
+        term_until=_term_until(invoice, today),
     )
     UnpaidFlag.objects.bulk_create(
         [UnpaidFlag(registration_id=r, invoice=invoice, raised_on=today) for r in registration_ids],
         ignore_conflicts=True,  # one open flag per registration: an open one stays as it is
     )
+    email = _reminder_email(due, step.term_until)
+    queue_email(to=email.to, user=email.user, subject=email.subject, template=email.template,
+                context=email.context, language=email.language, attachments=email.attachments,
+                dedup_key=email.dedup_key)
+
+
+def _term_until(invoice: Invoice, today: date) -> date:
+    return today + timedelta(days=invoice.organizer.reminder_term_days)
+
+
+def _reminder_email(due: Due, term_until: date) -> Email:
     subject = (gettext_noop("Payment reminder: invoice %(number)s, part %(part)s") if due.instalment
                else gettext_noop("Payment reminder: invoice %(number)s"))
-    _mail(due, "payment_reminder", "late-reminder", subject, invoice.pk,
-          {"term_until": step.term_until})
+    return _email(due, "payment_reminder", "late-reminder", subject, due.invoice.pk,
+                  {"term_until": term_until})
 
 
 def _charge(due: Due, today: date, amounts: ChargeAmounts) -> None:
@@ -223,17 +309,24 @@ def _charge(due: Due, today: date, amounts: ChargeAmounts) -> None:
 
 
 def _mail(due: Due, template: str, key: str, subject: str, attached: int, extra: dict) -> None:
+    email = _email(due, template, key, subject, attached, extra)
+    queue_email(to=email.to, user=email.user, subject=email.subject, template=email.template,
+                context=email.context, language=email.language, attachments=email.attachments,
+                dedup_key=email.dedup_key)
+
+
+def _email(due: Due, template: str, key: str, subject: str, attached: int, extra: dict) -> Email:
     """The e-mail in the participant's language, the document attached; one per step."""
     invoice, user = due.invoice, due.invoice.user
     language = user.preferred_language
     with translation.override(language):
         subject = _(subject) % {"number": invoice.number, "charge": extra.get("charge", ""),
                                 "part": due.instalment.number if due.instalment else ""}
-    queue_email(
+    return Email(
         to=user.email, user=user, subject=subject, template=f"billing/{template}",
         context={"user": user, "invoice": invoice, "instalment": due.instalment,
                  "amount_open": due.amount_open, "communication": due.communication, **extra},
-        language=language, attachments=[{"kind": "invoice_pdf", "id": attached}],
+        language=language, attachments=({"kind": "invoice_pdf", "id": attached},),
         dedup_key=f"{key}:{due.key}",
     )
 

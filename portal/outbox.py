@@ -30,12 +30,14 @@ web process and the worker both know them.
 import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
+from django.db.models.constants import OnConflict
 from django.template import Context, engines
 from django.utils import timezone, translation
 from django.utils.text import Truncator
@@ -140,6 +142,93 @@ def queue_email(
         return existing
     transaction.on_commit(partial(enqueue_send, email.pk))
     return email
+
+
+@dataclass(frozen=True)
+class Email:
+    """One mail for `queue_emails`: the arguments of `queue_email`."""
+
+    to: str
+    subject: str
+    template: str
+    context: dict
+    language: str
+    user: object = None
+    attachments: tuple = ()
+    dedup_key: str | None = None
+
+
+def queue_emails(emails: Iterable[Email]) -> list[OutgoingEmail]:
+    """The bulk form of `queue_email` for jobs that queue hundreds of mails in one transaction
+    (the daily late-payment job): the same rows, rendered the same way, in a fixed number of
+    statements whatever their number: one `SELECT` of the dedup keys already queued (those
+    mails are not rendered again), then `INSERT ... ON CONFLICT DO NOTHING RETURNING` (a
+    concurrent transaction that queued the same key first wins, without an error). Only the
+    rows this call inserted are returned and published after commit; a mail whose key is
+    already queued (or appears twice in `emails`) is queued once, as with `queue_email`."""
+    emails = list(emails)
+    for email in emails:
+        if email.language not in dict(settings.LANGUAGES):
+            raise ValueError(f"Unsupported e-mail language {email.language!r}.")
+    keys = {email.dedup_key for email in emails if email.dedup_key is not None}
+    queued = set(OutgoingEmail.objects.filter(dedup_key__in=keys)
+                 .values_list("dedup_key", flat=True)) if keys else set()
+    keyed, unkeyed = {}, []
+    for email in emails:
+        if email.dedup_key is None:
+            unkeyed.append(_row(email))
+        elif email.dedup_key not in queued and email.dedup_key not in keyed:
+            keyed[email.dedup_key] = _row(email)
+    inserted = OutgoingEmail.objects.bulk_create(unkeyed) if unkeyed else []
+    if keyed:
+        inserted += _insert_new(list(keyed.values()))
+    for email in inserted:
+        transaction.on_commit(partial(enqueue_send, email.pk))
+    return inserted
+
+
+def _row(email: Email) -> OutgoingEmail:
+    """The row `queue_email` would write (validated the same way), not saved."""
+    references = [_attachment_reference(item) for item in email.attachments]
+    with translation.override(email.language):
+        subject = Truncator(" ".join(str(email.subject).split())).chars(SUBJECT_MAX_LENGTH)
+    text, html = render_email(email.template, email.context, email.language)
+    row = OutgoingEmail(
+        recipient=email.to, user=email.user, subject=subject, body_text=text, body_html=html,
+        language=email.language, attachments=references, dedup_key=email.dedup_key,
+        next_attempt_at=timezone.now() + SWEEP_GRACE,
+    )
+    row.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
+    return row
+
+
+def _insert_new(rows: list[OutgoingEmail]) -> list[OutgoingEmail]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, dedup_key: the rows with a dedup key
+    nobody has queued yet get their pk; the others are dropped. Django's `bulk_create(...,
+    ignore_conflicts=True)` does not say which rows were inserted, hence the queryset's
+    `_insert` (what bulk_create itself calls), one statement per batch of rows."""
+    manager = OutgoingEmail._base_manager
+    connection = connections[manager.db]
+    meta = OutgoingEmail._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    returning = [meta.pk, meta.get_field("dedup_key")]
+    size = max(connection.ops.bulk_batch_size(fields, rows), 1)
+    by_key = {row.dedup_key: row for row in rows}
+    inserted = []
+    for start in range(0, len(rows), size):
+        returned = manager.get_queryset()._insert(
+            rows[start:start + size], fields=fields, returning_fields=returning,
+            on_conflict=OnConflict.IGNORE,
+        )
+        for result in returned:
+            if result is None:  # a single row that conflicted
+                continue
+            pk, key = result
+            row = by_key[key]
+            row.pk = pk
+            row._state.adding, row._state.db = False, manager.db
+            inserted.append(row)
+    return inserted
 
 
 def enqueue_send(pk: int) -> bool:
