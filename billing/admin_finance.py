@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from audit.trail import record
 from billing import exports
 from billing.epc import compact_iban
 from billing.exports import rows
@@ -138,6 +139,13 @@ class RefundAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        # Audit trail (no account number or name: personal data stays out of the trail).
+        record("refund.changed" if change else "refund.created", obj,
+               organizer=obj.credit_note.organizer_id,
+               before={"amount": form.initial.get("amount"),
+                       "iban_known": bool(form.initial.get("iban"))} if change else None,
+               after={"amount": obj.amount, "credit_note": obj.credit_note_id,
+                      "status": obj.status, "iban_known": bool(obj.iban)})
 
     def has_sepa_permission(self, request):
         return request.user.has_perm("billing.add_sepaexport")

@@ -5,6 +5,7 @@ lifted when the invoice is paid or by staff with a reason; the exam module asks
 from django.db import transaction
 from django.utils import timezone
 
+from audit.trail import record
 from billing.models import UnpaidFlag
 
 
@@ -33,4 +34,8 @@ def lift_flag(*, flag_id: int, staff_user, reason: str) -> UnpaidFlag:
         flag.lifted_by = staff_user
         flag.lift_reason = reason.strip()
         flag.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+        record("unpaid_flag.lifted", flag, actor=staff_user, organizer=flag.invoice.organizer_id,
+               before={"lifted": False},
+               after={"lifted": True, "registration": flag.registration_id,
+                      "reason": flag.lift_reason})
     return flag

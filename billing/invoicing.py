@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from audit.chain import append_credit_note, append_invoice
+from audit.trail import record
 from billing.balances import instalment_schedule
 from billing.models import CreditNote, Instalment, Invoice, InvoiceLine, NumberSeries
 from billing.pricing import line_amounts
@@ -75,7 +77,7 @@ def issue_invoice(*, organizer, user, checkout, registrations, buyer, language, 
         total=sum((r.total for r in registrations), Decimal("0.00")),
         **buyer,
     )
-    InvoiceLine.objects.bulk_create(
+    lines = InvoiceLine.objects.bulk_create(
         [
             InvoiceLine(
                 invoice=invoice,
@@ -91,6 +93,7 @@ def issue_invoice(*, organizer, user, checkout, registrations, buyer, language, 
             for registration in registrations
         ]
     )
+    append_invoice(invoice, lines)  # audit trail, linked in the organizer's hash chain
     return invoice
 
 
@@ -100,7 +103,7 @@ def add_instalments(invoice: Invoice, parts: int) -> list[Instalment]:
     if parts <= 1 or invoice.total <= 0:
         return []
     schedule = instalment_schedule(invoice.total, parts, invoice.due_date)
-    return Instalment.objects.bulk_create(
+    instalments = Instalment.objects.bulk_create(
         [
             Instalment(
                 invoice=invoice,
@@ -115,6 +118,11 @@ def add_instalments(invoice: Invoice, parts: int) -> list[Instalment]:
             for number, (amount, due) in enumerate(schedule, start=1)
         ]
     )
+    record("invoice.instalments", invoice, organizer=invoice.organizer_id, after={
+        "instalments": [{"number": i.number, "amount": i.amount, "due_date": i.due_date,
+                         "structured_communication": i.structured_communication}
+                        for i in instalments]})
+    return instalments
 
 
 def _vat_rate(edition: Edition) -> Decimal:
@@ -143,7 +151,7 @@ def issue_credit_note(*, invoice: Invoice, net: Decimal, vat: Decimal, reason: s
     if net <= 0 or vat < 0 or already + net + vat > invoice.total:
         raise ValueError("a credit note cannot exceed what is left on the invoice")
     sequence = next_number(invoice.organizer, NumberSeries.Kind.CREDIT_NOTE, today.year)
-    return CreditNote.objects.create(
+    note = CreditNote.objects.create(
         organizer=invoice.organizer,
         invoice=invoice,
         number=credit_note_number(today.year, sequence),
@@ -156,3 +164,5 @@ def issue_credit_note(*, invoice: Invoice, net: Decimal, vat: Decimal, reason: s
         total=net + vat,
         created_by=user,
     )
+    append_credit_note(note, actor=user)  # audit trail, linked in the organizer's hash chain
+    return note

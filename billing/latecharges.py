@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from audit.chain import append_invoice
 from billing.interest import Segment, interest_for_period, split_period
 from billing.invoicing import next_number, organizer_address
 from billing.latefees import flat_fee
@@ -109,11 +110,13 @@ def issue_late_charge(*, due: Due, today: date, amounts: ChargeAmounts) -> Invoi
         net_total=total, vat_total=ZERO, total=total,
         **{name: getattr(invoice, name) for name in BUYER_FIELDS},
     )
-    InvoiceLine.objects.bulk_create([
+    lines = InvoiceLine.objects.bulk_create([
         _line(charge, _interest_text(due, amounts.segments, texts), amounts.interest),
         _line(charge, texts["fixed"] if amounts.fixed else texts["fee"].format(
             balance=format_euro(due.amount_open, invoice.language)), amounts.fee),
     ])
+    # Audit trail: the charge is an invoice, linked in the organizer's hash chain.
+    append_invoice(charge, lines, action="late_charge.issued")
     return charge
 
 

@@ -8,6 +8,7 @@ from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from audit.trail import record, values_of
 from billing.balances import InvoiceBalance, invoice_balance
 from billing.models import CreditNote, Invoice, Payment, Refund
 
@@ -74,6 +75,9 @@ def record_payment(
         recorded_by=recorded_by,
         statement_line=statement_line,
     )
+    record("payment.recorded", payment, organizer=invoice.organizer_id, actor=recorded_by,
+           after=values_of(payment, "invoice_id", "instalment_id", "amount", "paid_on", "method",
+                           "statement_line_id"))
     from billing.dunning_flags import lift_flags_when_paid
 
     lift_flags_when_paid(invoice)

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 from lxml import etree
 
+from audit.trail import Change, record_many
 from billing.epc import compact_iban
 from billing.models import Refund, SepaExport
 
@@ -193,6 +194,12 @@ def export_pending_refunds(
         ).update(status=Refund.Status.EXPORTED, export=export)
         if marked != len(refunds):  # cannot happen under the row locks; never pay twice
             raise RuntimeError("refunds changed while they were being exported")
+        record_many("refund.exported", [
+            Change(refund, before={"status": Refund.Status.PENDING},
+                   after={"status": Refund.Status.EXPORTED, "export": export.pk,
+                          "amount": refund.amount}, organizer_id=organizer.pk)
+            for refund in refunds
+        ], actor=user)
     return export
 
 
@@ -205,7 +212,17 @@ def mark_export_paid(export: SepaExport, paid_on: date) -> SepaExport:
             raise ValueError(f"{export.message_id} was already marked paid")
         export.paid_on = paid_on
         export.save(update_fields=["paid_on"])
-        Refund.objects.filter(export=export, status=Refund.Status.EXPORTED).update(
+        refunds = list(
+            Refund.objects.select_for_update().filter(export=export, status=Refund.Status.EXPORTED)
+            .select_related("credit_note").order_by("pk")
+        )
+        Refund.objects.filter(pk__in=[refund.pk for refund in refunds]).update(
             status=Refund.Status.PAID
         )
+        record_many("refund.paid", [
+            Change(refund, before={"status": Refund.Status.EXPORTED},
+                   after={"status": Refund.Status.PAID, "paid_on": paid_on,
+                          "amount": refund.amount}, organizer_id=refund.credit_note.organizer_id)
+            for refund in refunds
+        ])
     return export

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "billing",
     "exams",
     "certificates",
+    "audit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "portal.middleware.StaffSecondFactorMiddleware",
+    "audit.context.AuditActorMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

@@ -39,9 +39,12 @@ def auto_absent(today: date) -> int:
         )
         if not was_created:
             continue
-        Result.objects.create(
+        result = Result.objects.create(
             enrolment=second, code=grading.UNJUSTIFIED_ABSENCE, reason=REASON
         )
+        from exams.services.results import audit_result
+
+        audit_result(result, None, None, first.registration.edition.course.organizer_id)
         created += 1
     return created
 

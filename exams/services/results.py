@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.trail import record
 from exams.grading import MAX_RESULT
 from exams.models import Chance, Enrolment, ExamRules, Result
 from registrations.models import Registration
@@ -55,10 +56,21 @@ def _check(enrolment: Enrolment, value, code: str, reason: str) -> tuple[Decimal
 
 def _write(enrolment: Enrolment, value, code: str, user, reason: str) -> Result:
     current = Result.objects.current().filter(enrolment=enrolment).first()
-    return Result.objects.create(
+    result = Result.objects.create(
         enrolment=enrolment, value=value, code=code, entered_by=user,
         reason=reason.strip(), supersedes=current,
     )
+    audit_result(result, current, user, enrolment.unit.course.organizer_id)
+    return result
+
+
+def audit_result(result: Result, superseded: Result | None, user, organizer_id) -> None:
+    """The audit entry of a result (who, the result it corrects, the new value or code)."""
+    record("result.recorded", result, actor=user, organizer=organizer_id,
+           before=({"result": superseded.pk, "value": superseded.value, "code": superseded.code}
+                   if superseded else None),
+           after={"enrolment": result.enrolment_id, "value": result.value, "code": result.code,
+                  "reason": result.reason})
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.trail import record
 from courses.models import Edition
 from registrations import errors
 from registrations.models import AdmissionApplication, RegistrationSettings
@@ -49,6 +50,10 @@ def apply_for_admission(
         application.cv_name = cv.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
         application.cv.save("cv.pdf", cv, save=False)
     application.save()
+    # The motivation, experience and CV stay out of the trail (personal data).
+    record("admission.applied", application, actor=user,
+           organizer=edition.course.organizer_id,
+           after={"edition": edition.pk, "status": application.status})
     return application
 
 
@@ -75,6 +80,10 @@ def decide_admission(
         days = RegistrationSettings.current().admission_payment_days
         application.register_before = today + timedelta(days=days)
     application.save()
+    record("admission.decided", application, actor=staff_user,
+           organizer=application.edition.course.organizer_id,
+           before={"status": AdmissionApplication.Status.SUBMITTED},
+           after={"status": application.status, "register_before": application.register_before})
     from registrations.notifications import admission_decided
 
     admission_decided(application)

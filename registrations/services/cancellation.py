@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.trail import record
 from billing.invoicing import issue_credit_note
 from billing.models import Refund
 from billing.payments import balance_of
@@ -62,6 +63,7 @@ def request_cancellation(*, user, registration_id: int, today: date | None = Non
     request = CancellationRequest.objects.create(
         registration=registration, received_on=today, requested_by=user
     )
+    _audit_request(request, user)
     if registration.edition.cancellation_policy == Edition.Policy.FREE:
         return confirm_cancellation(request_id=request.pk, staff_user=user)
     from registrations.notifications import cancellation_requested
@@ -80,9 +82,18 @@ def record_cancellation_request(*, staff_user, registration_id: int, received_on
     if received_on > (today or timezone.localdate()):
         raise CancellationError(_("A request cannot be received in the future."))
     _check_cancellable(registration, received_on)
-    return CancellationRequest.objects.create(
+    request = CancellationRequest.objects.create(
         registration=registration, received_on=received_on, requested_by=staff_user, note=note
     )
+    _audit_request(request, staff_user)
+    return request
+
+
+def _audit_request(request, actor) -> None:
+    record("cancellation.requested", request, actor=actor,
+           organizer=request.registration.edition.course.organizer_id,
+           after={"registration": request.registration_id, "received_on": request.received_on,
+                  "reason": request.reason, "status": request.status})
 
 
 @transaction.atomic
@@ -128,7 +139,7 @@ def _settle(request, outcome: Outcome, staff_user, **decision) -> CancellationRe
         overpaid = balance_of(invoice).overpaid
         if overpaid > 0:
             refund_amount = overpaid
-            Refund.objects.create(
+            refund = Refund.objects.create(
                 credit_note=credit_note,
                 amount=overpaid,
                 beneficiary_name=(invoice.third_party_name or invoice.customer_name)[:70],
@@ -136,6 +147,9 @@ def _settle(request, outcome: Outcome, staff_user, **decision) -> CancellationRe
                 created_by=staff_user,
                 dedup_key=f"cancellation:{request.pk}",
             )
+            record("refund.created", refund, actor=staff_user, organizer=invoice.organizer_id,
+                   after={"amount": refund.amount, "credit_note": credit_note.pk,
+                          "status": refund.status, "iban_known": bool(refund.iban)})
     edition = lock_editions([registration.edition_id])[registration.edition_id]
     edition.seats_taken -= 1
     edition.save(update_fields=["seats_taken"])
@@ -153,6 +167,16 @@ def _settle(request, outcome: Outcome, staff_user, **decision) -> CancellationRe
     for field, value in decision.items():
         setattr(request, field, value)
     request.save()
+    record("registration.cancelled", registration, actor=staff_user,
+           organizer=registration.edition.course.organizer_id,
+           before={"status": Registration.Status.CONFIRMED},
+           after={"status": registration.status, "cancellation": request.pk,
+                  "reason": request.reason, "policy": request.policy,
+                  "received_on": request.received_on, "kept": request.kept,
+                  "credited": request.credited, "refunded": request.refunded,
+                  "credit_note": credit_note.number if credit_note else "",
+                  **{name: value for name, value in decision.items() if name != "waiver_reason"},
+                  "waiver_reason": decision.get("waiver_reason", "")})
     from registrations.notifications import cancellation_confirmed
     from registrations.tasks import offer_free_seats_later
 

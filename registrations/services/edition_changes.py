@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.trail import record
 from courses.models import Edition
 from portal.queueing import enqueue_on_commit
 from registrations.cancellation_outcome import full_refund
@@ -31,8 +32,11 @@ def cancel_edition(*, edition_id: int, staff_user) -> BulkJob:
     edition = Edition.objects.select_for_update().get(pk=edition_id)
     if edition.status == Edition.Status.CANCELLED:
         raise CancellationError(_("This edition is already cancelled."))
+    before = edition.status
     edition.status = Edition.Status.CANCELLED
     edition.save(update_fields=["status"])
+    record("edition.cancelled", edition, actor=staff_user, organizer=edition.course.organizer_id,
+           before={"status": before}, after={"status": edition.status})
     job = BulkJob.objects.create(
         kind=BulkJob.Kind.CANCEL_EDITION, edition=edition, created_by=staff_user,
         total=edition.registrations.filter(status=Registration.Status.CONFIRMED).count(),
@@ -164,11 +168,16 @@ def answer_change(*, user, registration_id: int, notice_id: int, cancel: bool,
         _settle(request, full_refund(registration, request.reason), user)
     try:
         with transaction.atomic():
-            return ChangeResponse.objects.create(
+            response = ChangeResponse.objects.create(
                 notice=notice, registration=registration, answered_on=today,
                 answer=(
                     ChangeResponse.Answer.CANCELLED if cancel else ChangeResponse.Answer.ACCEPTED
                 ),
             )
+            record("change_notice.answered", response, actor=user,
+                   organizer=registration.edition.course.organizer_id,
+                   after={"registration": registration.pk, "notice": notice.pk,
+                          "answer": response.answer, "answered_on": today})
+            return response
     except IntegrityError:
         raise CancellationError(_("You have already answered this change.")) from None

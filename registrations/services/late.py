@@ -5,6 +5,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from audit.context import acting_as
 from registrations import errors
 from registrations.eligibility import check_can_register
 from registrations.models import Cart, CartItem
@@ -29,10 +30,11 @@ def register_late(*, staff_user, user, edition_id: int, billing: BillingDetails 
     CartItem.objects.create(cart=cart, edition=edition, held_until=now)
     cart.checkout_token = uuid.uuid4()
     cart.save(update_fields=["checkout_token", "updated_at"])
-    record = checkout(
-        user=user, token=cart.checkout_token, billing=billing or BillingDetails(), now=now,
-        late_by_staff=True,
-    )
+    with acting_as(staff_user):  # the staff member, not the participant, does all of it
+        record = checkout(
+            user=user, token=cart.checkout_token, billing=billing or BillingDetails(), now=now,
+            late_by_staff=True,
+        )
     CartItem.objects.bulk_create(
         [CartItem(cart=cart, edition_id=e, held_until=h) for e, h in saved if e != edition.pk]
     )

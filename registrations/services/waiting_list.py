@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from audit.trail import Change, record, record_many
 from courses.models import Edition
 from registrations import errors
 from registrations.eligibility import check_can_register
@@ -26,14 +27,23 @@ def join_waiting_list(*, user, edition_id: int, now: datetime | None = None) -> 
         return existing.get()
     if seats_free(edition, now=now, for_user=user) > 0:
         raise errors.SeatsStillFree()
-    return WaitingListEntry.objects.create(user=user, edition=edition)
+    entry = WaitingListEntry.objects.create(user=user, edition=edition)
+    record("waiting_list.joined", entry, actor=user, organizer=edition.course.organizer_id,
+           after={"edition": edition.pk, "status": entry.status})
+    return entry
 
 
 @transaction.atomic
 def leave_waiting_list(*, user, entry_id: int) -> None:
-    WaitingListEntry.objects.filter(pk=entry_id, user=user, status__in=OPEN).update(
-        status=WaitingListEntry.Status.WITHDRAWN
-    )
+    entry = (WaitingListEntry.objects.select_for_update().select_related("edition__course")
+             .filter(pk=entry_id, user=user, status__in=OPEN).first())
+    if entry is None:
+        return
+    before = entry.status
+    entry.status = WaitingListEntry.Status.WITHDRAWN
+    entry.save(update_fields=["status"])
+    record("waiting_list.left", entry, actor=user, organizer=entry.edition.course.organizer_id,
+           before={"status": before}, after={"status": entry.status})
 
 
 def waiting_position(entry: WaitingListEntry) -> int:
@@ -59,9 +69,19 @@ def offer_free_seats(*, edition_id: int, now: datetime | None = None) -> list[Wa
     edition = lock_editions([edition_id]).get(edition_id)
     if edition is None:
         return []
-    WaitingListEntry.objects.filter(
+    lapsed = list(WaitingListEntry.objects.filter(
         edition=edition, status=WaitingListEntry.Status.OFFERED, offer_expires_at__lte=now
-    ).update(status=WaitingListEntry.Status.EXPIRED)
+    ))
+    if lapsed:
+        WaitingListEntry.objects.filter(pk__in=[entry.pk for entry in lapsed]).update(
+            status=WaitingListEntry.Status.EXPIRED
+        )
+        record_many("waiting_list.offer_expired", [
+            Change(entry, before={"status": WaitingListEntry.Status.OFFERED},
+                   after={"status": WaitingListEntry.Status.EXPIRED},
+                   organizer_id=edition.course.organizer_id)
+            for entry in lapsed
+        ])
     if edition.status != Edition.Status.OPEN:
         return []
     free = seats_free(edition, now=now)
@@ -81,6 +101,12 @@ def offer_free_seats(*, edition_id: int, now: datetime | None = None) -> list[Wa
         entry.offer_expires_at = now + timedelta(hours=hours)
         entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
         seat_offered(entry)
+    record_many("waiting_list.offered", [
+        Change(entry, before={"status": WaitingListEntry.Status.WAITING},
+               after={"status": entry.status, "offer_expires_at": entry.offer_expires_at},
+               organizer_id=edition.course.organizer_id)
+        for entry in offered
+    ])
     return offered
 
 
