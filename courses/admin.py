@@ -30,6 +30,7 @@ class OrganizerAdmin(admin.ModelAdmin):
             {"fields": ["kmo_recognition_short", "kmo_recognition_postgraduate"]},
         ),
         (_("Contact"), {"fields": ["contact_email"]}),
+        (_("Personal data"), {"fields": ["certificates_on_erasure"]}),
     ]
 
 

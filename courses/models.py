@@ -68,6 +68,18 @@ class Organizer(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
 
+    class CertificatesOnErasure(models.TextChoices):
+        REVOKE = "revoke", _("revoke them")
+        KEEP = "keep", _("keep them valid")
+
+    # What becomes of a person's certificates when their data is erased (seed 2 art. 14).
+    certificates_on_erasure = models.CharField(
+        _("certificates of an erased person"),
+        max_length=6,
+        choices=CertificatesOnErasure.choices,
+        default=CertificatesOnErasure.REVOKE,
+    )
+
     class Meta:
         verbose_name = _("organizer")
         verbose_name_plural = _("organizers")

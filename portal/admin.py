@@ -102,3 +102,6 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
             % {"sent": sent, "total": len(pks)},
             messages.SUCCESS if sent == len(pks) else messages.WARNING,
         )
+
+
+from portal.privacy import admin as privacy_admin  # noqa: E402,F401 - registers ErasureRequest

@@ -168,3 +168,8 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.recipient}"
+
+
+from portal.privacy.models import ErasureRequest  # noqa: E402 - one app, two modules
+
+__all__ = ["ErasureRequest", "OutgoingEmail", "User", "WorkEmailDomain"]

@@ -1,0 +1,48 @@
+"""The participant's personal-data page: download everything, ask to be erased (thin views)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.privacy.erasure import request_erasure, withdraw_erasure_request
+from portal.privacy.export import export_filename, export_to_tempfile
+from portal.privacy.forms import ErasureRequestForm
+from portal.privacy.models import ErasureRequest
+
+
+@login_required
+def privacy(request):
+    pending = ErasureRequest.objects.filter(
+        user=request.user, status=ErasureRequest.Status.PENDING
+    ).first()
+    form = ErasureRequestForm(request.POST or None)
+    if request.method == "POST" and pending is None and form.is_valid():
+        request_erasure(user=request.user, note=form.cleaned_data["note"])
+        messages.success(
+            request,
+            _("Your request has been recorded. Staff will confirm it and erase your data."),
+        )
+        return redirect("privacy")
+    return render(request, "portal/privacy/privacy.html", {"pending": pending, "form": form})
+
+
+@login_required
+def export(request):
+    """The ZIP of the person's own data, built in a temporary file and streamed from there."""
+    return FileResponse(
+        export_to_tempfile(request.user),
+        content_type="application/zip",
+        as_attachment=True,
+        filename=export_filename(),
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    if withdraw_erasure_request(user=request.user, request_id=pk):
+        messages.success(request, _("Your erasure request has been withdrawn."))
+    return redirect("privacy")
