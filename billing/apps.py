@@ -13,4 +13,3 @@ class BillingConfig(AppConfig):
 
         register_attachment_kind("invoice_pdf", pdf.invoice_attachment)
         register_attachment_kind("credit_note_pdf", pdf.credit_note_attachment)
-        register_attachment_kind("registration_certificate_pdf", pdf.certificate_attachment)

@@ -1,7 +1,7 @@
-"""The PDF documents: invoice, credit note and registration certificate (rules.md §1, §2).
+"""The PDF documents: invoice and credit note (rules.md §2); certificates are in certificates.pdf.
 
 WeasyPrint renders a Django template to PDF in the document's language (`translation.override`):
-the invoice's own language, the participant's preferred language for a certificate. Fonts are the
+the invoice's own language. Fonts are the
 system's (DejaVu, through fontconfig); nothing is fetched over the network: the URL fetcher
 serves ``data:`` URIs and files under the project's static directory and refuses the rest.
 Each document is read with a fixed number of queries, whatever its number of lines.
@@ -17,12 +17,11 @@ from urllib.request import url2pathname
 from django.conf import settings
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 
 from billing.epc import epc_payload, epc_qr_svg
 from billing.models import CreditNote, Invoice, InvoiceLine
 from courses.models import Edition
-from registrations.models import AdmissionApplication, Registration
 
 logger = logging.getLogger(__name__)
 
@@ -208,10 +207,16 @@ def credit_note_attachment(credit_note_id: int) -> tuple[str, bytes, str]:
     return filename, render_credit_note_pdf(credit_note), PDF_MIMETYPE
 
 
-# Registration certificates ------------------------------------------------------------------
+# Legacy: the registration certificate before the certificates app --------------------------------
+# Kept only while portal/privacy/export.py still renders "registrations/certificate_pdf.html" with
+# it; certificates now live in certificates.pdf (render_certificate_pdf). Remove both together.
 
 
-def certificate_context(registration: Registration, *, today=None) -> dict:
+def certificate_context(registration, *, today=None) -> dict:
+    from django.utils import timezone
+
+    from registrations.models import AdmissionApplication
+
     admission = None
     if registration.edition.admission_required:
         admission = (
@@ -232,26 +237,3 @@ def certificate_context(registration: Registration, *, today=None) -> dict:
         "admission": admission,
         "issued_on": today or timezone.localdate(),
     }
-
-
-def render_registration_certificate_pdf(registration: Registration, *, today=None) -> bytes:
-    """The registration certificate (rules.md §1), in the participant's preferred language.
-
-    It can be downloaded again at any time: it is rendered from the registration, never stored.
-    A cancelled registration renders with its status "cancelled" printed on it.
-    """
-    registration = Registration.objects.select_related(
-        "user", "edition__course__organizer", "edition__academic_year"
-    ).get(pk=registration.pk)
-    return render_pdf(
-        "registrations/certificate_pdf.html",
-        certificate_context(registration, today=today),
-        registration.user.preferred_language,
-    )
-
-
-def certificate_attachment(registration_id: int) -> tuple[str, bytes, str]:
-    """The outbox renderer of kind ``registration_certificate_pdf``."""
-    registration = Registration.objects.select_related("edition").get(pk=registration_id)
-    filename = f"registration-certificate-{registration.edition.code}.pdf"
-    return filename, render_registration_certificate_pdf(registration), PDF_MIMETYPE

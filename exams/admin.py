@@ -86,8 +86,14 @@ class AttendanceAdmin(admin.ModelAdmin):
         return obj.is_unpaid
 
     def save_model(self, request, obj, form, change):
+        from certificates.tasks import issue_certificates_for_registration_task
+        from portal.queueing import enqueue_on_commit
+
         obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+        # A participation certificate may now be due (rules.md §7).
+        enqueue_on_commit(issue_certificates_for_registration_task,
+                          registration_id=obj.registration_id)
 
 
 class ResultForm(forms.ModelForm):

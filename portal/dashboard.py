@@ -69,7 +69,10 @@ def dashboard_context(user) -> dict:
     applications = list(
         AdmissionApplication.objects.filter(user=user).select_related("edition__course")
     )
+    from certificates.services import certificates_of
+
     return {
+        "certificates": list(certificates_of(user)),
         "registrations": registrations,
         "invoices": invoices,
         "waiting_entries": entries,

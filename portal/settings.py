@@ -231,6 +231,13 @@ VIES_ENDPOINT = os.environ.get(
 )
 VIES_TIMEOUT_SECONDS = float(os.environ.get("VIES_TIMEOUT_SECONDS", "4"))
 
+# Certificates: the public address printed (as a QR code) on every certificate for verification,
+# and how many verifications one client IP may request per minute.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+CERTIFICATE_VERIFICATIONS_PER_MINUTE = int(
+    os.environ.get("CERTIFICATE_VERIFICATIONS_PER_MINUTE", "30")
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("registrations.urls")),
     path("", include("billing.urls")),
     path("", include("exams.urls")),
+    path("", include("certificates.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("profile/", views.profile, name="profile"),
     path("language/", views.set_language, name="set_language"),

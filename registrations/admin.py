@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from certificates.admin import issue_certificates
 from registrations import errors
 from registrations.models import (
     AdmissionApplication,
@@ -53,6 +54,10 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_select_related = ["user", "edition__course"]
     date_hierarchy = "registered_on"
     readonly_fields = [f.name for f in Registration._meta.fields]
+    actions = [issue_certificates]
+
+    def has_issue_certificates_permission(self, request):
+        return request.user.has_perm("certificates.add_certificate")
 
     def has_add_permission(self, request):
         return False  # registrations come from a checkout, or from "late registration" below

@@ -14,8 +14,6 @@ urlpatterns = [
          name="waiting_list_leave"),
     path("editions/<str:code>/apply/", views.apply, name="admission_apply"),
     path("applications/<int:pk>/cv/", views.application_cv, name="application_cv"),
-    path("registrations/<int:pk>/certificate/", views.registration_certificate,
-         name="registration_certificate"),
     path("registrations/<int:pk>/cancel/", views_cancellation.cancel,
          name="registration_cancel"),
     path("registrations/<int:pk>/changes/<int:notice_id>/", views_cancellation.answer,

@@ -4,7 +4,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +13,7 @@ from billing.vies import lookup_vat
 from courses.models import Edition
 from registrations import errors
 from registrations.forms import AdmissionApplicationForm, CheckoutForm, VoucherForm
-from registrations.models import AdmissionApplication, Cart, Checkout, Registration
+from registrations.models import AdmissionApplication, Cart, Checkout
 from registrations.services import admission, waiting_list
 from registrations.services import cart as cart_service
 from registrations.services.checkout import BillingDetails, checkout, max_instalments
@@ -227,22 +227,3 @@ def application_cv(request, pk):
         as_attachment=True,
         filename=application.cv_name or "cv.pdf",
     )
-
-
-@login_required
-def registration_certificate(request, pk):
-    from billing.pdf import render_registration_certificate_pdf
-
-    registration = get_object_or_404(
-        Registration.objects.select_related("edition__course__organizer", "user"),
-        pk=pk,
-        user=request.user,
-    )
-    pdf = render_registration_certificate_pdf(registration)
-    return _pdf_response(pdf, f"registration-certificate-{registration.edition.code}.pdf")
-
-
-def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

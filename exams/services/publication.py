@@ -4,7 +4,9 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from certificates.tasks import issue_certificates_for_publication_task
 from exams.models import Committee, CommitteeMember, ExamPeriod, Publication
+from portal.queueing import enqueue_on_commit
 
 
 class PublicationRefused(Exception):
@@ -27,4 +29,6 @@ def publish(period: ExamPeriod, course, user) -> Publication:
     publication, _created = Publication.objects.get_or_create(
         period=period, course=course, defaults={"published_by": user}
     )
+    # Getuigschriften and credit certificates may now be due (rules.md §7).
+    enqueue_on_commit(issue_certificates_for_publication_task, publication_id=publication.pk)
     return publication

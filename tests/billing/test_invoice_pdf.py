@@ -1,4 +1,4 @@
-"""Invoice, credit note and registration certificate PDFs (rules.md §1, §2; EPC069-12).
+"""Invoice and credit note PDFs (rules.md §2; EPC069-12); certificates: tests/certificates.
 
 Given invoices issued the real way (billing.invoicing.issue_invoice through InvoiceFactory), when
 they are rendered, then the PDF read back with `pdftotext -layout` shows the number, amounts,
@@ -10,9 +10,8 @@ import logging
 import socket
 import subprocess
 import time
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -27,13 +26,11 @@ from billing.pdf import (
     render_credit_note_pdf,
     render_invoice_pdf,
     render_pdf,
-    render_registration_certificate_pdf,
     url_fetcher,
 )
 from billing.structured_communication import parse_structured
 from courses.models import Course, Edition
 from portal.outbox import render_attachment
-from registrations.models import AdmissionApplication, Registration
 from tests.factories import (
     CourseFactory,
     EditionFactory,
@@ -377,88 +374,6 @@ def test_a_credit_note(person, exempt_edition):
     assert EXEMPTION in flat(text)
     _, content, _ = render_attachment({"kind": "credit_note_pdf", "id": credit_note.pk})
     assert credit_note.number in pdf_text(content)
-
-
-# Registration certificates ------------------------------------------------------------------------
-
-
-def test_the_registration_certificate(person, organizer):
-    edition = edition_of(
-        organizer,
-        code="PG-ZORG-26",
-        kind=Course.Kind.POSTGRADUATE,
-        total_credits=Decimal("20"),
-        fee_kind=Edition.FeeKind.PER_CREDIT,
-        credit_amount=Decimal("50.00"),
-        programme_amount=Decimal("1000.00"),
-        cancellation_policy=Edition.Policy.ACADEMIC_YEAR,
-    )
-    registration = RegistrationFactory(user=person, edition=edition, registered_on=TODAY)
-
-    with CaptureQueriesContext(connection) as queries:
-        pdf = render_registration_certificate_pdf(registration, today=date(2026, 3, 5))
-
-    text = flat(pdf_text(pdf))
-    assert len(queries) == 1
-    for word in translated("nl", "Registration certificate").upper().split():
-        assert word in text.upper()
-    assert "Anna Peeters" in text
-    assert "12/04/1985" in text  # date of birth
-    assert "Projectmanagement in de zorg" in text
-    assert translated("nl", "postgraduate") in text
-    assert "04/05/2026" in text and "01/06/2026" in text
-    assert "Het Pand, Onderbergen 1, Gent" in text
-    assert "20 ECTS" in text
-    assert "02/03/2026" in text  # registration date
-    assert "05/03/2026" in text  # issued on
-    assert ORGANIZER in text
-    assert "PG-ZORG-26" in text
-    assert translated("nl", "confirmed") in text
-
-
-def test_the_certificate_is_in_the_participants_language(person, exempt_edition):
-    english = UserFactory(first_name="John", last_name="Smith", preferred_language="en")
-    dutch = render_registration_certificate_pdf(
-        RegistrationFactory(user=person, edition=exempt_edition, registered_on=TODAY)
-    )
-    other = render_registration_certificate_pdf(
-        RegistrationFactory(user=english, edition=exempt_edition, registered_on=TODAY)
-    )
-
-    assert "Projectmanagement in de zorg" in flat(pdf_text(dutch))
-    assert "Project management in healthcare" in flat(pdf_text(other))
-    assert "12/04/1985" not in pdf_text(other)  # no date of birth known for John
-
-
-def test_the_certificate_confirms_an_admission(person, organizer):
-    edition = edition_of(organizer, code="ADM-26", admission_required=True)
-    AdmissionApplication.objects.create(
-        user=person,
-        edition=edition,
-        motivation="m",
-        prior_knowledge="p",
-        experience="e",
-        status=AdmissionApplication.Status.ADMITTED,
-        decided_at=datetime(2026, 2, 20, 10, 0, tzinfo=ZoneInfo("Europe/Brussels")),
-        register_before=TODAY + timedelta(days=14),
-    )
-    registration = RegistrationFactory(user=person, edition=edition, registered_on=TODAY)
-
-    text = flat(pdf_text(render_registration_certificate_pdf(registration)))
-
-    admitted = "was admitted to and is registered for the following course:"
-    assert flat(translated("nl", admitted)) in text
-    assert "20/02/2026" in text
-
-
-def test_a_cancelled_registration_says_so(person, exempt_edition):
-    registration = RegistrationFactory(
-        user=person, edition=exempt_edition, status=Registration.Status.CANCELLED
-    )
-
-    text = pdf_text(render_registration_certificate_pdf(registration))
-
-    assert translated("nl", "cancelled") in text
 
 
 # No network ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ RULE_MODULES = [
     "exams.grading",
     "exams.windows",
     "exams.committees",
+    "certificates.eligibility",
 ]
 
 

@@ -1,0 +1,159 @@
+"""Certificates in the admin: read-only rows, issue by hand (a form, and an action on
+registrations), revoke with a reason (an action with a confirmation form). Thin: the services
+decide."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from certificates.models import Certificate, Signatory
+from certificates.services import (
+    CertificateRefused,
+    issue_credit_certificate,
+    issue_due_certificates,
+    issue_getuigschrift,
+    issue_participation_certificate,
+    issue_registration_certificate,
+    revoke_certificate,
+)
+from courses.models import CourseUnit
+from registrations.models import Registration
+
+
+@admin.register(Signatory)
+class SignatoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "function_nl", "organizer", "course"]
+    list_filter = ["organizer"]
+    raw_id_fields = ["course"]
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason for revocation"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class IssueForm(forms.Form):
+    registration = forms.ModelChoiceField(
+        Registration.objects.filter(status=Registration.Status.CONFIRMED),
+        label=gettext_lazy("Registration"), widget=forms.NumberInput,
+        help_text=gettext_lazy("The registration's number (admin → Registrations)."),
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Certificate.Kind.choices)
+    unit = forms.ModelChoiceField(
+        CourseUnit.objects.all(), required=False, label=gettext_lazy("Course unit"),
+        widget=forms.NumberInput,
+        help_text=gettext_lazy("Credit certificates only: the unit's number."),
+    )
+
+
+def issue(registration, kind, unit, by) -> Certificate:
+    if kind == Certificate.Kind.REGISTRATION:
+        return issue_registration_certificate(registration, by=by)
+    if kind == Certificate.Kind.PARTICIPATION:
+        return issue_participation_certificate(registration, by=by)
+    if kind == Certificate.Kind.PROGRAMME:
+        return issue_getuigschrift(registration, by=by)
+    if unit is None:
+        raise CertificateRefused(_("Choose the course unit of the credit certificate."))
+    return issue_credit_certificate(registration, unit, by=by)
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    list_display = ["holder_name", "kind", "title_nl", "credits", "issued_on", "valid",
+                    "issued_by"]
+    list_filter = ["kind", ("revoked_at", admin.EmptyFieldListFilter), "issued_on",
+                   "registration__edition__course__organizer"]
+    search_fields = ["holder_name", "user__email", "code", "title_nl", "title_en",
+                     "registration__edition__code"]
+    list_select_related = ["issued_by"]
+    date_hierarchy = "issued_on"
+    actions = ["revoke"]
+    change_list_template = "certificates/admin/change_list.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Certificate._meta.fields]
+
+    @admin.display(boolean=True, description=gettext_lazy("valid"))
+    def valid(self, obj):
+        return obj.revoked_at is None
+
+    def has_add_permission(self, request):
+        return False  # issued by the services: the "issue" page below, tasks, the action
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("certificates.revoke_certificate")
+
+    def has_issue_permission(self, request):
+        return request.user.has_perm("certificates.add_certificate")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "may_issue": self.has_issue_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        return [
+            path("issue/", self.admin_site.admin_view(self.issue_view),
+                 name="certificates_certificate_issue"),
+            *super().get_urls(),
+        ]
+
+    def issue_view(self, request):
+        if not self.has_issue_permission(request):
+            raise PermissionDenied
+        form = IssueForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                certificate = issue(data["registration"], data["kind"], data["unit"],
+                                    request.user)
+            except CertificateRefused as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, _("Certificate %(code)s: %(certificate)s.")
+                                  % {"code": certificate.code, "certificate": certificate},
+                                  messages.SUCCESS)
+                return redirect(reverse("admin:certificates_certificate_change",
+                                        args=[certificate.pk]))
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": _("Issue a certificate"), "form": form}
+        return render(request, "certificates/admin/issue.html", context)
+
+    @admin.action(description=gettext_lazy("Revoke the selected certificates"),
+                  permissions=["revoke"])
+    def revoke(self, request, queryset):
+        form = RevokeForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            done = 0
+            for certificate in queryset.filter(revoked_at__isnull=True):
+                revoke_certificate(certificate, form.cleaned_data["reason"], request.user)
+                done += 1
+            self.message_user(request, _("%(count)d certificate(s) revoked.") % {"count": done})
+            return None
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": _("Revoke certificates"), "form": form, "queryset": queryset,
+                   "action": "revoke"}
+        return render(request, "certificates/admin/revoke.html", context)
+
+
+@admin.action(description=gettext_lazy("Issue the certificates that are due"),
+              permissions=["issue_certificates"])
+def issue_certificates(modeladmin, request, queryset):
+    """An action for the registrations' list (registrations/admin.py)."""
+    count = 0
+    for registration in queryset.filter(status=Registration.Status.CONFIRMED):
+        count += len(issue_due_certificates(registration, by=request.user))
+    modeladmin.message_user(
+        request, _("%(count)d certificate(s) issued or already there.") % {"count": count}
+    )

@@ -1,0 +1,166 @@
+"""Certificates (rules.md §7): registration, participation, getuigschrift and credit certificates.
+
+A certificate is a row written once by certificates.services.issue_certificate: what it prints
+(holder, title, credits, date, signatory) is snapshotted, so it reads the same years later
+whatever happens to the profile or the catalog. One certificate per person and achievement is
+held by the database (issuing twice returns the first). The verification code is random and
+unguessable; revocation keeps who, when and why.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Course, CourseUnit, Organizer
+
+
+def new_code() -> str:
+    """128 random bits, URL-safe (22 characters)."""
+    return secrets.token_urlsafe(16)
+
+
+class Signatory(models.Model):
+    """The responsible person who signs an organizer's certificates, or one programme's."""
+
+    organizer = models.ForeignKey(
+        Organizer, on_delete=models.CASCADE, related_name="signatories",
+        verbose_name=_("organizer"),
+    )
+    course = models.OneToOneField(
+        Course, on_delete=models.CASCADE, null=True, blank=True, related_name="signatory",
+        verbose_name=_("course or programme"),
+        help_text=_("Empty: signs every certificate of the organizer without a signatory of "
+                    "its own."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    function_nl = models.CharField(_("function (Dutch)"), max_length=200, blank=True)
+    function_en = models.CharField(_("function (English)"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+        ordering = ["organizer", "course"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organizer"], condition=Q(course__isnull=True),
+                name="signatory_one_default_per_organizer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.course or self.organizer})"
+
+
+class CertificateQuerySet(models.QuerySet):
+    def valid(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class Certificate(models.Model):
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", _("registration certificate")
+        PARTICIPATION = "participation", _("participation certificate")
+        PROGRAMME = "programme", _("getuigschrift (certificate of a passed programme)")
+        CREDIT = "credit", _("credit certificate")
+
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates",
+        verbose_name=_("holder"),
+    )
+    registration = models.ForeignKey(
+        "registrations.Registration", on_delete=models.PROTECT, related_name="certificates",
+        verbose_name=_("registration"),
+    )
+    unit = models.ForeignKey(
+        CourseUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="certificates",
+        verbose_name=_("course unit"),
+    )
+    code = models.CharField(
+        _("verification code"), max_length=32, unique=True, default=new_code, editable=False
+    )
+    # What is printed, as it was on the day of issue.
+    holder_name = models.CharField(_("holder's name"), max_length=300)
+    title_nl = models.CharField(_("title (Dutch)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    credits = models.DecimalField(
+        _("credits (ECTS)"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    weighted_percentage = models.PositiveSmallIntegerField(
+        _("weighted percentage"), null=True, blank=True
+    )
+    grade = models.CharField(_("grade of merit"), max_length=30, blank=True)
+    issued_on = models.DateField(_("date of issue"))
+    organizer_name = models.CharField(_("organizer"), max_length=200)
+    place = models.CharField(_("place of issue"), max_length=100)
+    signatory_name = models.CharField(_("signed by"), max_length=200, blank=True)
+    signatory_function_nl = models.CharField(max_length=200, blank=True)
+    signatory_function_en = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(_("other printed facts"), default=dict, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("issued by"),
+        help_text=_("Empty when issued automatically."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("revoked by"),
+    )
+    revocation_reason = models.CharField(_("reason for revocation"), max_length=500, blank=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_on", "-pk"]
+        permissions = [("revoke_certificate", _("Can revoke a certificate"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "registration", "kind"], condition=Q(unit__isnull=True),
+                name="certificate_one_per_achievement",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "registration", "unit"], condition=Q(unit__isnull=False),
+                name="certificate_one_per_unit",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="credit") & Q(unit__isnull=False))
+                | (~Q(kind="credit") & Q(unit__isnull=True)),
+                name="certificate_unit_iff_credit",
+            ),
+            models.CheckConstraint(
+                condition=(Q(revoked_at__isnull=True) & Q(revocation_reason=""))
+                | (Q(revoked_at__isnull=False) & ~Q(revocation_reason="")),
+                name="certificate_revocation_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.holder_name} · {self.title}"
+
+    @property
+    def title(self) -> str:
+        language = (get_language() or "nl")[:2]
+        return (self.title_en if language == "en" else self.title_nl) or self.title_nl
+
+    @property
+    def signatory_function(self) -> str:
+        language = (get_language() or "nl")[:2]
+        return self.signatory_function_en if language == "en" else self.signatory_function_nl
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def filename(self) -> str:
+        return f"{self.kind}-certificate-{self.details.get('edition', self.pk)}" + (
+            f"-{self.details.get('unit', '')}.pdf" if self.unit_id else ".pdf"
+        )

@@ -1,0 +1,346 @@
+"""Issuing and revoking certificates (rules.md §7).
+
+`issue_certificate` is the one function that writes a certificate row and `revoke_certificate` the
+one that revokes; the `issue_<kind>` functions check the kind's condition, take the snapshot and
+call it. Every function is idempotent: issuing twice returns the first certificate (the registration
+row is locked, and the database holds one certificate per person and achievement).
+"""
+
+import contextlib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certificates import eligibility
+from certificates.models import Certificate, Signatory
+from courses.models import Course, CourseUnit, Session
+from exams import grading
+from registrations.models import AdmissionApplication, Registration
+
+
+class CertificateRefused(Exception):
+    """The certificate's condition does not hold (the message says which)."""
+
+
+@dataclass
+class Snapshot:
+    """What a certificate prints, taken on the day of issue."""
+
+    title_nl: str
+    title_en: str
+    credits: Decimal | None = None
+    weighted_percentage: int | None = None
+    grade: str = ""
+    details: dict = field(default_factory=dict)
+
+
+def signatory_for(course: Course) -> Signatory | None:
+    """The programme's own signatory, else the organizer's default one."""
+    candidates = Signatory.objects.filter(
+        Q(course=course) | Q(organizer_id=course.organizer_id, course__isnull=True)
+    )
+    return min(candidates, key=lambda s: s.course_id is None, default=None)
+
+
+def _holder_name(user) -> str:
+    return user.get_full_name().strip() or user.email
+
+
+def _edition_details(registration: Registration) -> dict:
+    edition = registration.edition
+    return {
+        "edition": edition.code,
+        "course_code": edition.course.code,
+        "course_kind": edition.course.kind,
+        "academic_year": edition.academic_year.code,
+        "start": edition.start.isoformat(),
+        "end": edition.end.isoformat(),
+        "location": edition.location,
+    }
+
+
+@transaction.atomic
+def issue_certificate(
+    registration: Registration, kind: str, snapshot: Snapshot, *, unit: CourseUnit | None = None,
+    by=None, today: date | None = None,
+) -> Certificate:
+    """Write the certificate of `kind` for `registration` (and `unit`), or return the one that
+    exists. The one place certificates are created."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    existing = Certificate.objects.filter(
+        user_id=registration.user_id, registration=registration, kind=kind, unit=unit
+    ).first()
+    if existing is not None:
+        return existing
+    registration = Registration.objects.select_related(
+        "user", "edition__course__organizer"
+    ).get(pk=registration.pk)
+    course = registration.edition.course
+    organizer = course.organizer
+    signatory = signatory_for(course)
+    return Certificate.objects.create(
+        kind=kind,
+        user=registration.user,
+        registration=registration,
+        unit=unit,
+        holder_name=_holder_name(registration.user),
+        title_nl=snapshot.title_nl,
+        title_en=snapshot.title_en,
+        credits=snapshot.credits,
+        weighted_percentage=snapshot.weighted_percentage,
+        grade=snapshot.grade or "",
+        issued_on=today or timezone.localdate(),
+        organizer_name=organizer.name,
+        place=organizer.city,
+        signatory_name=signatory.name if signatory else "",
+        signatory_function_nl=signatory.function_nl if signatory else "",
+        signatory_function_en=signatory.function_en if signatory else "",
+        details=snapshot.details,
+        issued_by=by,
+    )
+
+
+def _load(registration: Registration) -> Registration:
+    return Registration.objects.select_related(
+        "user", "edition__course__organizer", "edition__academic_year"
+    ).get(pk=registration.pk)
+
+
+def _require_confirmed(registration: Registration) -> None:
+    if registration.status != Registration.Status.CONFIRMED:
+        raise CertificateRefused(_("The registration is cancelled."))
+
+
+def _existing(registration, kind, unit=None) -> Certificate | None:
+    return Certificate.objects.filter(registration=registration, kind=kind, unit=unit).first()
+
+
+# Registration certificate (rules.md §1, §7) ---------------------------------------------------
+
+
+def issue_registration_certificate(registration: Registration, *, by=None,
+                                   today: date | None = None) -> Certificate:
+    """The registration certificate of a confirmed registration (with the admission, if any)."""
+    existing = _existing(registration, Certificate.Kind.REGISTRATION)
+    if existing is not None:
+        return existing
+    registration = _load(registration)
+    _require_confirmed(registration)
+    edition, course, user = registration.edition, registration.edition.course, registration.user
+    details = _edition_details(registration)
+    details["registered_on"] = registration.registered_on.isoformat()
+    if user.date_of_birth:
+        details["date_of_birth"] = user.date_of_birth.isoformat()
+    if edition.admission_required:
+        admission = AdmissionApplication.objects.filter(
+            user_id=user.pk, edition_id=edition.pk,
+            status=AdmissionApplication.Status.ADMITTED,
+        ).first()
+        if admission is not None:
+            decided = admission.decided_at or admission.submitted_at
+            details["admitted_on"] = timezone.localtime(decided).date().isoformat()
+    snapshot = Snapshot(course.title_nl, course.title_en,
+                        credits=course.total_credits or None, details=details)
+    return issue_certificate(registration, Certificate.Kind.REGISTRATION, snapshot, by=by,
+                             today=today)
+
+
+# Participation certificate (short courses) ------------------------------------------------------
+
+
+def attendance_of(registration: Registration) -> tuple[int, int]:
+    """(sessions present, sessions of the edition)."""
+    sessions = Session.objects.filter(edition_id=registration.edition_id)
+    present = registration.attendances.filter(session__in=sessions, present=True).count()
+    return present, sessions.count()
+
+
+def issue_participation_certificate(registration: Registration, *, by=None,
+                                    today: date | None = None) -> Certificate:
+    existing = _existing(registration, Certificate.Kind.PARTICIPATION)
+    if existing is not None:
+        return existing
+    registration = _load(registration)
+    _require_confirmed(registration)
+    edition, course = registration.edition, registration.edition.course
+    if course.kind != Course.Kind.SHORT:
+        raise CertificateRefused(_("Participation certificates are for short courses."))
+    present, total = attendance_of(registration)
+    if not eligibility.attendance_met(present, total, edition.attendance_threshold_percent):
+        raise CertificateRefused(
+            _("Attendance %(present)s of %(total)s sessions is below the %(threshold)s%% "
+              "required for a participation certificate.")
+            % {"present": present, "total": total,
+               "threshold": edition.attendance_threshold_percent}
+        )
+    details = _edition_details(registration)
+    details.update(sessions_present=present, sessions_total=total)
+    snapshot = Snapshot(course.title_nl, course.title_en,
+                        credits=course.total_credits or None, details=details)
+    return issue_certificate(registration, Certificate.Kind.PARTICIPATION, snapshot, by=by,
+                             today=today)
+
+
+# Getuigschrift and credit certificates (seed 2, art. 9) -----------------------------------------
+
+
+def issue_getuigschrift(registration: Registration, *, by=None,
+                        today: date | None = None) -> Certificate:
+    """The certificate of a passed postgraduate or micro-credential programme (art. 9.1), with the
+    weighted percentage and grade of merit where the programme uses them (art. 9.4)."""
+    from exams.services.outcome import programme_outcome
+
+    existing = _existing(registration, Certificate.Kind.PROGRAMME)
+    if existing is not None:
+        return existing
+    registration = _load(registration)
+    _require_confirmed(registration)
+    course = registration.edition.course
+    if not course.is_programme:
+        raise CertificateRefused(_("A getuigschrift is for postgraduates and micro-credentials."))
+    outcome = programme_outcome(registration)
+    if not outcome.passed:
+        raise CertificateRefused(_("The programme is not passed (or its results are not "
+                                   "published yet)."))
+    snapshot = Snapshot(
+        course.title_nl, course.title_en, credits=course.total_credits or None,
+        weighted_percentage=outcome.weighted_percentage, grade=outcome.grade or "",
+        details=_edition_details(registration),
+    )
+    return issue_certificate(registration, Certificate.Kind.PROGRAMME, snapshot, by=by,
+                             today=today)
+
+
+def passed_units(registration: Registration) -> list[CourseUnit]:
+    """The units with a published, current, passing result."""
+    from exams.services.outcome import unit_results
+
+    return [
+        unit for unit, result in unit_results(registration)
+        if result is not None and grading.unit_passed(result.grading_value)
+    ]
+
+
+def issue_credit_certificate(registration: Registration, unit: CourseUnit, *, by=None,
+                             today: date | None = None) -> Certificate:
+    """For a micro-credential: the credit certificate of one passed unit (rules.md §7)."""
+    existing = _existing(registration, Certificate.Kind.CREDIT, unit)
+    if existing is not None:
+        return existing
+    registration = _load(registration)
+    _require_confirmed(registration)
+    course = registration.edition.course
+    if course.kind != Course.Kind.MICROCREDENTIAL:
+        raise CertificateRefused(_("Credit certificates are for micro-credentials."))
+    if unit.course_id != course.pk:
+        raise CertificateRefused(_("The unit is not part of this programme."))
+    if unit.pk not in {passed.pk for passed in passed_units(registration)}:
+        raise CertificateRefused(_("The unit %(unit)s is not passed (or its result is not "
+                                   "published yet).") % {"unit": unit.code})
+    details = _edition_details(registration)
+    details.update(unit=unit.code, programme_nl=course.title_nl, programme_en=course.title_en)
+    snapshot = Snapshot(unit.title_nl, unit.title_en, credits=unit.credits, details=details)
+    return issue_certificate(registration, Certificate.Kind.CREDIT, snapshot, unit=unit, by=by,
+                             today=today)
+
+
+# All that is due --------------------------------------------------------------------------------
+
+
+def issue_due_certificates(registration: Registration, *, by=None) -> list[Certificate]:
+    """Every certificate whose condition holds for `registration` (idempotent): what the Celery
+    tasks and the admin action call. Returns the certificates issued or found."""
+    registration = _load(registration)
+    if registration.status != Registration.Status.CONFIRMED:
+        return []
+    course = registration.edition.course
+    kinds = eligibility.kinds_for(course.kind)
+    found = [issue_registration_certificate(registration, by=by)]
+    attempts = []
+    if eligibility.PARTICIPATION in kinds:
+        attempts.append(lambda: issue_participation_certificate(registration, by=by))
+    if eligibility.PROGRAMME in kinds:
+        attempts.append(lambda: issue_getuigschrift(registration, by=by))
+    if eligibility.CREDIT in kinds:
+        for unit in passed_units(registration):
+            attempts.append(lambda unit=unit: issue_credit_certificate(registration, unit, by=by))
+    for attempt in attempts:
+        with contextlib.suppress(CertificateRefused):
+            found.append(attempt())
+    return found
+
+
+def registrations_to_check():
+    """Confirmed registrations that may have a certificate due: no registration certificate yet,
+    a short course with attendance and no participation certificate, or a programme with
+    published results and no getuigschrift (micro-credentials: until every unit has one)."""
+    from exams.models import Publication
+
+    has = {
+        kind: Exists(Certificate.objects.filter(registration=OuterRef("pk"), kind=kind))
+        for kind in (Certificate.Kind.REGISTRATION, Certificate.Kind.PARTICIPATION,
+                     Certificate.Kind.PROGRAMME)
+    }
+    published = Exists(Publication.objects.filter(
+        course_id=OuterRef("edition__course_id"),
+        period__academic_year_id=OuterRef("edition__academic_year_id"),
+    ))
+    attended = Exists(Session.objects.filter(
+        edition_id=OuterRef("edition_id"), attendances__registration_id=OuterRef("pk"),
+        attendances__present=True,
+    ))
+    return Registration.objects.filter(status=Registration.Status.CONFIRMED).filter(
+        ~has["registration"]
+        | (Q(edition__course__kind=Course.Kind.SHORT) & attended & ~has["participation"])
+        | (Q(edition__course__kind=Course.Kind.POSTGRADUATE) & published & ~has["programme"])
+        | (Q(edition__course__kind=Course.Kind.MICROCREDENTIAL) & published)
+    ).order_by("pk")
+
+
+def issue_all_due() -> int:
+    """The periodic sweep: issue what is due everywhere and revoke the registration certificates
+    of cancelled registrations. Idempotent; returns the number of certificates written."""
+    before = Certificate.objects.count()
+    for registration in registrations_to_check().iterator():
+        issue_due_certificates(registration)
+    revoked = 0
+    for certificate in Certificate.objects.valid().filter(
+        kind=Certificate.Kind.REGISTRATION,
+        registration__status=Registration.Status.CANCELLED,
+    ):
+        revoke_certificate(certificate, reason=_("The registration was cancelled."), by=None)
+        revoked += 1
+    return Certificate.objects.count() - before + revoked
+
+
+# Revocation and reading -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def revoke_certificate(certificate: Certificate, reason: str, by) -> Certificate:
+    """Revoke with a reason (staff, or None for the system); revoking twice keeps the first."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateRefused(_("Give a reason for the revocation."))
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.revoked_at is not None:
+        return certificate
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_by = by
+    certificate.revocation_reason = reason[:500]
+    certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+    return certificate
+
+
+def certificates_of(user):
+    """All of a person's certificates, valid and revoked, newest first (dashboard, data export)."""
+    return (
+        Certificate.objects.filter(user=user)
+        .select_related("registration__edition", "unit")
+        .order_by("-issued_on", "-pk")
+    )

@@ -1,0 +1,38 @@
+"""Certificate jobs: issue what is due right after the triggering event (attendance recorded,
+results published) and in an hourly sweep (scheduled by certificates/migrations/0002_...).
+Thin and idempotent: issuing twice returns the first certificate."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def issue_certificates_for_registration_task(registration_id: int) -> int:
+    from certificates.services import issue_due_certificates
+    from registrations.models import Registration
+
+    registration = Registration.objects.filter(pk=registration_id).first()
+    return len(issue_due_certificates(registration)) if registration else 0
+
+
+@shared_task(acks_late=True)
+def issue_certificates_for_publication_task(publication_id: int) -> int:
+    from certificates.services import issue_due_certificates
+    from exams.models import Publication
+    from registrations.models import Registration
+
+    publication = Publication.objects.filter(pk=publication_id).select_related("period").first()
+    if publication is None:
+        return 0
+    registrations = Registration.objects.filter(
+        status=Registration.Status.CONFIRMED,
+        edition__course_id=publication.course_id,
+        edition__academic_year_id=publication.period.academic_year_id,
+    ).order_by("pk")
+    return sum(len(issue_due_certificates(registration)) for registration in registrations)
+
+
+@shared_task(acks_late=True)
+def issue_all_due_certificates_task() -> int:
+    from certificates.services import issue_all_due
+
+    return issue_all_due()
