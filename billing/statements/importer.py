@@ -7,28 +7,42 @@ resumes at the first batch not committed. Each batch costs a fixed number of que
 
 Importing twice changes nothing: a line whose dedup key already paid something is "already
 imported"; batches hold a lock (PostgreSQL advisory lock) so two imports of overlapping files
-cannot both record the same movement.
+cannot both record the same movement. Each payment goes through
+`billing.payments.record_payment` (the one use case that records a payment, with its audit
+entry and the unpaid flags it lifts).
+
+Suggestions (a line without a usable structured communication whose amount is the open balance
+of exactly one invoice with a similar name) read the open invoices once per import and amount
+(`rules.Candidates`): only invoices with that balance, as plain values, their names indexed by
+word. The query never computes balances for the whole invoice table: an invoice without
+payments or credit notes is open for its total (`total IN amounts`, no subquery), and only the
+invoices with a part payment or a credit note get their balance computed.
 """
 
 import logging
-from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db.models import Exists, F, OuterRef, Q, Sum
 
 from billing.models import (
     BankStatement,
+    CreditNote,
     Instalment,
     Invoice,
     Payment,
     StatementLine,
-    UnpaidFlag,
 )
-from billing.payments import with_amounts
+from billing.payments import record_payment, with_amounts
 from billing.statements.detect import parse_statement
 from billing.statements.parsed import ParsedLine, StatementFormatError, normalise_iban
-from billing.statements.rules import Decision, Lookups, decide, dedup_keys
+from billing.statements.rules import (
+    Candidate,
+    Candidates,
+    Decision,
+    Lookups,
+    decide,
+    dedup_keys,
+)
 from courses.models import Organizer
 
 logger = logging.getLogger(__name__)
@@ -54,8 +68,9 @@ def import_statement(statement_id: int, batch_size: int = BATCH) -> BankStatemen
         status=Status.PROCESSING, format=parsed.format, lines_total=len(parsed.lines)
     )
     keys = dedup_keys(parsed.lines)
+    candidates = Candidates()  # open invoices by balance, read once per amount for the import
     while _import_next_batch(statement.pk, parsed.lines, keys, statement.uploaded_by,
-                             batch_size):
+                             batch_size, candidates):
         pass
     BankStatement.objects.filter(pk=statement.pk).update(status=Status.DONE)
     statement.refresh_from_db()
@@ -81,7 +96,7 @@ def lock_statement_payments() -> None:
 
 @transaction.atomic
 def _import_next_batch(statement_id, lines: list[ParsedLine], keys: list[str], user,
-                       batch_size: int) -> bool:
+                       batch_size: int, candidates: Candidates | None = None) -> bool:
     statement = BankStatement.objects.select_for_update().get(pk=statement_id)
     start = statement.lines_done
     if start >= len(lines):
@@ -89,14 +104,17 @@ def _import_next_batch(statement_id, lines: list[ParsedLine], keys: list[str], u
     lock_statement_payments()
     end = start + batch_size
     batch, batch_keys = lines[start:end], keys[start:end]
-    found = _lookups(batch, batch_keys, statement_id)
+    candidates = Candidates() if candidates is None else candidates
+    found = _lookups(batch, batch_keys, statement_id, candidates)
     decisions = [decide(line, key, found) for line, key in zip(batch, batch_keys, strict=True)]
     rows = StatementLine.objects.bulk_create(
         _row(statement, start + index + 1, line, key, decision)
         for index, (line, key, decision) in enumerate(zip(batch, batch_keys, decisions,
                                                           strict=True))
     )
-    _record_payments(rows, batch, decisions, user)
+    paid = _record_payments(rows, batch, decisions, user)
+    if paid:  # their balances changed: what the next batches may suggest
+        candidates.refresh(paid, _still_open(paid))
     statement.lines_done = start + len(batch)
     statement.save(update_fields=["lines_done"])
     return statement.lines_done < len(lines)
@@ -115,7 +133,7 @@ def _row(statement, position, line: ParsedLine, key: str, decision: Decision):
         result=decision.result,
         message=decision.message[:300],
         invoice=decision.invoice,
-        suggested_invoice=decision.suggested,
+        suggested_invoice_id=getattr(decision.suggested, "pk", None),
     )
 
 
@@ -123,9 +141,10 @@ INVOICE_FIELDS = ["number", "structured_communication", "seller_iban", "customer
                   "third_party_name", "total", "organizer__name", "organizer__iban"]
 
 
-def _lookups(batch: list[ParsedLine], keys: list[str], statement_id: int) -> Lookups:
-    """Six queries at most, whatever the batch size; only the columns the rules read."""
-    found = Lookups()
+def _lookups(batch: list[ParsedLine], keys: list[str], statement_id: int,
+             candidates: Candidates) -> Lookups:
+    """Seven queries at most, whatever the batch size; only the columns the rules read."""
+    found = Lookups(candidates=candidates)
     earlier = (StatementLine.objects.filter(dedup_key__in=set(keys), payment__isnull=False)
                .values_list("dedup_key", "statement__original_name", "position",
                             "payment__invoice__number"))
@@ -156,35 +175,61 @@ def _lookups(batch: list[ParsedLine], keys: list[str], statement_id: int) -> Loo
     known = found.invoices.keys() | found.instalments.keys()
     amounts = {line.amount for line in batch if line.amount is not None and line.amount > 0
                and line.structured not in known}  # the lines that may need a suggestion
-    if amounts:
-        open_invoices = (with_amounts(Invoice.objects.filter(total__gte=min(amounts))
-                                      .select_related("organizer").only(*INVOICE_FIELDS))
-                         .annotate(balance=F("total") - F("credited") - F("paid"))
-                         .filter(balance__in=amounts))
-        candidates = defaultdict(list)
-        for invoice in open_invoices:
-            candidates[invoice.balance].append(invoice)
-        found.candidates = dict(candidates)
+    missing = candidates.missing(amounts)
+    if missing:
+        candidates.add(missing, _open_with_balance(missing))
     return found
 
 
-def _record_payments(rows, batch, decisions, user) -> None:
-    """The payments of the batch in one insert, and the unpaid flags of the invoices they
-    settle lifted in one update: the bulk form of billing.payments.record_payment."""
-    payments = [
-        Payment(invoice=decision.invoice, instalment=decision.instalment, amount=line.amount,
-                paid_on=line.booked_on, method=Payment.Method.BANK_TRANSFER,
-                reference=line.bank_reference[:200], payer_name=line.counterparty_name[:200],
-                recorded_by=user, statement_line=row)
-        for row, line, decision in zip(rows, batch, decisions, strict=True)
-        if decision.result == StatementLine.Result.MATCHED
-    ]
-    if not payments:
-        return
-    Payment.objects.bulk_create(payments)
-    touched = {payment.invoice_id for payment in payments}
-    settled = (with_amounts(Invoice.objects.filter(pk__in=touched))
-               .filter(total__lte=F("credited") + F("paid")).values("pk"))
-    UnpaidFlag.objects.filter(invoice__in=settled, lifted_at__isnull=True).update(
-        lifted_at=timezone.now(), lift_reason="paid"
-    )
+CANDIDATE_FIELDS = ("pk", "number", "balance", "seller_iban", "organizer__iban",
+                    "customer_name", "third_party_name")
+
+
+def _open_with_balance(amounts) -> list[Candidate]:
+    """The open invoices whose balance is one of `amounts`, as suggestion candidates, in two
+    queries that stay small however large the invoice table grows (no balance is computed for
+    the whole table):
+
+    - invoices without payments or credit notes: their balance is their total, so
+      `total IN amounts` selects them, with two anti-joins and no sums;
+    - invoices with a payment below their total, or a credit note: only these (a few, as
+      most invoices are either untouched or paid) get `with_amounts`' three sums.
+    """
+    payments = Payment.objects.filter(invoice=OuterRef("pk"))
+    credit_notes = CreditNote.objects.filter(invoice=OuterRef("pk"))
+    untouched = (Invoice.objects.filter(total__in=amounts).exclude(Exists(payments))
+                 .exclude(Exists(credit_notes)).annotate(balance=F("total")))
+    part_paid = (Payment.objects.order_by().values("invoice", "invoice__total")
+                 .annotate(received=Sum("amount")).filter(received__lt=F("invoice__total"))
+                 .values("invoice"))
+    credited = CreditNote.objects.order_by().values("invoice")
+    touched = (with_amounts(Invoice.objects.filter(Q(pk__in=part_paid) | Q(pk__in=credited)))
+               .annotate(balance=F("total") - F("credited") - F("paid"))
+               .filter(balance__in=amounts))
+    return [Candidate.of(*row) for row in (*untouched.values_list(*CANDIDATE_FIELDS),
+                                           *touched.values_list(*CANDIDATE_FIELDS))]
+
+
+def _still_open(pks) -> list[Candidate]:
+    """The invoices `pks` that are still open, with their balance now."""
+    rows = (with_amounts(Invoice.objects.filter(pk__in=pks))
+            .annotate(balance=F("total") - F("credited") - F("paid"))
+            .filter(balance__gt=0).values_list(*CANDIDATE_FIELDS))
+    return [Candidate.of(*row) for row in rows]
+
+
+def _record_payments(rows, batch, decisions, user) -> set[int]:
+    """The payments of the batch, each through `record_payment` (its audit entry, and the
+    unpaid flags of an invoice it settles lifted); returns the invoices paid."""
+    paid = set()
+    for row, line, decision in zip(rows, batch, decisions, strict=True):
+        if decision.result != StatementLine.Result.MATCHED:
+            continue
+        record_payment(
+            invoice=decision.invoice, instalment=decision.instalment, amount=line.amount,
+            paid_on=line.booked_on, method=Payment.Method.BANK_TRANSFER,
+            reference=line.bank_reference[:200], payer_name=line.counterparty_name[:200],
+            recorded_by=user, statement_line=row,
+        )
+        paid.add(decision.invoice.pk)
+    return paid

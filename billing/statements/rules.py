@@ -38,7 +38,8 @@ class Lookups:
     paid: dict = field(default_factory=dict)  # dedup_key -> description of the earlier line
     invoices: dict = field(default_factory=dict)  # "+++...+++" -> Invoice (with paid/credited)
     instalments: dict = field(default_factory=dict)  # "+++...+++" -> Instalment
-    candidates: dict = field(default_factory=dict)  # balance -> [Invoice] (suggestions)
+    # Open invoices by balance, for suggestions: kept for the whole import (see Candidates)
+    candidates: "Candidates" = field(default_factory=lambda: Candidates())
     own_accounts: frozenset = frozenset()  # the organizers' IBANs
     claimed: set = field(default_factory=set)  # keys paid earlier in this same import
     paid_now: dict = field(default_factory=dict)  # invoice pk -> paid earlier in this batch
@@ -133,24 +134,104 @@ def _by_structured(line: ParsedLine, found: Lookups) -> Decision:
 def _payable_here(invoice, line: ParsedLine, found: Lookups) -> bool:
     """On an organizer's account, only that organizer's invoices (as printed on the invoice,
     or its current account); a statement of an account we do not know takes any invoice."""
+    organizer_iban = (invoice.organizer_iban if isinstance(invoice, Candidate)
+                      else invoice.organizer.iban)
+    return _payable_to(invoice.seller_iban, organizer_iban, line, found)
+
+
+def _payable_to(seller_iban: str, organizer_iban: str, line: ParsedLine, found: Lookups) -> bool:
     account = normalise_iban(line.account_iban)
     if account not in found.own_accounts:
         return True
-    return account in {normalise_iban(invoice.seller_iban),
-                       normalise_iban(invoice.organizer.iban)}
+    return account in {normalise_iban(seller_iban), normalise_iban(organizer_iban)}
 
 
 def _with_suggestion(line: ParsedLine, found: Lookups, message: str) -> Decision:
     """Same open balance and a payer's name like the customer's: suggested, never paid."""
-    matches = [invoice for invoice in found.candidates.get(line.amount, [])
-               if invoice.pk not in found.paid_now and _payable_here(invoice, line, found)
-               and (names_resemble(line.counterparty_name, invoice.customer_name)
-                    or names_resemble(line.counterparty_name, invoice.third_party_name))]
+    matches = [candidate for candidate in found.candidates.resembling(line.amount,
+                                                                       line.counterparty_name)
+               if candidate.pk not in found.paid_now and _payable_here(candidate, line, found)]
     if len(matches) != 1:
         return Decision(Result.UNMATCHED, message)
     invoice = matches[0]
     return Decision(Result.UNMATCHED, f"{message} Suggestion: invoice {invoice.number} (same "
                     "amount, similar name); check it and match it by hand.", suggested=invoice)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An open invoice that a line of its balance may be suggested for (plain values)."""
+
+    pk: int
+    number: str
+    balance: Decimal
+    seller_iban: str
+    organizer_iban: str
+    names: tuple[frozenset, frozenset]  # the words of the customer's and the third payer's name
+
+    @classmethod
+    def of(cls, pk, number, balance, seller_iban, organizer_iban, customer_name,
+           third_party_name) -> "Candidate":
+        return cls(pk, number, amount_key(balance), seller_iban or "", organizer_iban or "",
+                   (frozenset(_tokens(customer_name or "")),
+                    frozenset(_tokens(third_party_name or ""))))
+
+
+class Candidates:
+    """The open invoices by balance, for the amounts an import has asked about so far, with
+    their names indexed by word: a payer's name is compared only with the candidates of that
+    amount that share a word with it (`names_resemble` needs one), not with every candidate.
+
+    An import asks the database once per new set of amounts (`missing`, then `add`) and
+    `refresh`es the invoices it paid after each batch, so a balance it changed is seen by the
+    next batch as if the candidates were read again."""
+
+    def __init__(self):
+        self.loaded: set[Decimal] = set()
+        self._by_pk: dict[int, Candidate] = {}
+        self._by_word: dict[tuple[Decimal, str], set[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_pk)
+
+    def missing(self, amounts) -> set[Decimal]:
+        return {amount_key(amount) for amount in amounts} - self.loaded
+
+    def add(self, amounts, candidates) -> None:
+        """`candidates`: every open invoice whose balance is one of `amounts`."""
+        self.loaded |= {amount_key(amount) for amount in amounts}
+        for candidate in candidates:
+            self._put(candidate)
+
+    def refresh(self, pks, candidates) -> None:
+        """The invoices `pks` as they are now: `candidates` holds those still open."""
+        for pk in pks:
+            self._drop(pk)
+        for candidate in candidates:
+            if candidate.balance in self.loaded:
+                self._put(candidate)
+
+    def resembling(self, amount, payer: str) -> list[Candidate]:
+        """The candidates of that balance whose customer or third payer resembles `payer`."""
+        if amount is None:
+            return []
+        amount, ours = amount_key(amount), _tokens(payer or "")
+        pks = set().union(*(self._by_word.get((amount, word), ()) for word in ours))
+        found = (self._by_pk[pk] for pk in sorted(pks))
+        return [candidate for candidate in found
+                if any(_resemble(ours, theirs) for theirs in candidate.names)]
+
+    def _put(self, candidate: Candidate) -> None:
+        self._drop(candidate.pk)
+        self._by_pk[candidate.pk] = candidate
+        for word in candidate.names[0] | candidate.names[1]:
+            self._by_word.setdefault((candidate.balance, word), set()).add(candidate.pk)
+
+    def _drop(self, pk: int) -> None:
+        old = self._by_pk.pop(pk, None)
+        if old is not None:
+            for word in old.names[0] | old.names[1]:
+                self._by_word.get((old.balance, word), set()).discard(pk)
 
 
 def _tokens(name: str) -> set[str]:
@@ -161,7 +242,10 @@ def _tokens(name: str) -> set[str]:
 def names_resemble(payer: str, customer: str) -> bool:
     """"PEETERS AN", "Mevr. An Peeters" and "An Peeters" resemble each other: at least half
     the words of the shorter name, ignoring legal forms, titles, accents and order."""
-    ours, theirs = _tokens(payer or ""), _tokens(customer or "")
+    return _resemble(_tokens(payer or ""), _tokens(customer or ""))
+
+
+def _resemble(ours, theirs) -> bool:
     if not ours or not theirs:
         return False
     common = ours & theirs

@@ -230,22 +230,29 @@ def test_a_truncated_coda_file_imports_nothing(invoices):
 
 
 def test_batches_move_the_progress_and_cost_a_fixed_number_of_queries(db):
-    invoices = [invoice_for("Person", f"Number{n}") for n in range(6)]
-    moves = [Move("50.00", ogm=digits(invoice), ref=f"A{n}")
-             for n, invoice in enumerate(invoices)]
+    """Per batch a fixed number of queries whatever its lines; each payment then goes
+    through record_payment (its insert, audit entry and balance check: a small constant)."""
+    calls = []
 
-    def queries_for(count, batch_size):
-        data = camt053(moves[:count] + [Move("7.00", text="x", ref=f"B{count}{n}")
-                                        for n in range(count)])
+    def queries_for(paying, others, batch_size=100):
+        calls.append(1)
+        invoices = [invoice_for("Person", f"Number{len(calls)}x{n}") for n in range(paying)]
+        data = camt053([Move("50.00", ogm=digits(invoice), ref=f"A{len(calls)}x{n}")
+                        for n, invoice in enumerate(invoices)]
+                       + [Move("7.00", text="x", ref=f"B{len(calls)}x{n}")
+                          for n in range(others)])
         with CaptureQueriesContext(connection) as captured:
             statement = upload(data, batch_size=batch_size)
-        assert statement.lines_done == statement.lines_total == 2 * count
+        assert statement.lines_done == statement.lines_total == paying + others
+        assert statement.lines.filter(result="matched").count() == paying
         return len(captured.captured_queries)
 
-    small, large = queries_for(2, 100), queries_for(6, 100)
-    assert small == large  # one batch either way: the count does not grow with the lines
-    assert queries_for(3, 2) > large  # three batches of two cost more than one
-    assert Payment.objects.count() == 6
+    assert queries_for(2, 2) == queries_for(2, 12)  # lines that pay nothing cost nothing
+    few, many = queries_for(2, 2), queries_for(6, 2)
+    per_payment = (many - few) / 4
+    assert per_payment == int(per_payment) and per_payment <= 6
+    assert queries_for(3, 3, batch_size=2) > few  # three batches of two cost more than one
+    assert Payment.objects.count() == 15
 
 
 def test_an_interrupted_import_resumes_without_paying_twice(invoices):
@@ -281,3 +288,75 @@ def test_names_resemble(payer, customer, alike):
     from billing.statements.rules import names_resemble
 
     assert names_resemble(payer, customer) is alike
+
+
+def suggestion_of(statement, position):
+    return statement.lines.get(position=position).suggested_invoice
+
+
+def test_suggestions_see_part_paid_and_credited_balances_not_paid_invoices(db):
+    """Candidates: untouched invoices by their total, part-paid or credited ones by what is
+    still open, never a settled one."""
+    from billing.invoicing import issue_credit_note
+    from billing.payments import record_payment
+
+    untouched = invoice_for("Anouk", "Verbeke")  # 450.00 open
+    part_paid = invoice_for("Bram", "Wouters")
+    record_payment(invoice=part_paid, amount=D("300.00"), paid_on=date(2026, 3, 1),
+                   method="bank_transfer")  # 150.00 open
+    credited = invoice_for("Cato", "Mertens")
+    issue_credit_note(invoice=credited, net=D("100.00"), vat=D("0.00"), reason="korting")
+    settled = invoice_for("Dries", "Goossens")
+    record_payment(invoice=settled, amount=D("450.00"), paid_on=date(2026, 3, 1),
+                   method="bank_transfer")
+
+    statement = upload(camt053([
+        Move("450.00", text="inschrijving", name="VERBEKE A", ref="S1"),
+        Move("150.00", text="rest", name="Wouters Bram", ref="S2"),
+        Move("350.00", text="na korting", name="MERTENS C", ref="S3"),
+        Move("450.00", text="nog eens", name="Goossens Dries", ref="S4"),  # paid already
+        Move("450.00", text="wie?", name="Wouters Bram", ref="S5"),  # 150.00 open, not 450
+    ]))
+    assert [suggestion_of(statement, n) for n in range(1, 6)] == [
+        untouched, part_paid, credited, None, None]
+    assert {line.result for line in statement.lines.all()} == {Result.UNMATCHED}
+    assert "Suggestion: invoice" in statement.lines.get(position=2).message
+
+
+def test_a_later_batch_does_not_suggest_what_an_earlier_batch_paid(db):
+    """Candidates are read once per amount for the whole import; what a batch pays is read
+    again, so the next batches see the new balance."""
+    paid_whole = invoice_for("Elke", "Jacobs")
+    paid_part = invoice_for("Fien", "Lambrechts")
+    statement = upload(camt053([
+        Move("450.00", ogm=digits(paid_whole), ref="T1"),
+        Move("400.00", ogm=digits(paid_part), ref="T2"),
+        Move("450.00", text="dubbel betaald?", name="JACOBS ELKE", ref="T3"),
+        Move("50.00", text="rest", name="LAMBRECHTS F", ref="T4"),
+    ]), batch_size=2)
+    assert statement.lines.filter(result=Result.MATCHED).count() == 2
+    assert suggestion_of(statement, 3) is None
+    assert suggestion_of(statement, 4) == paid_part
+
+
+def test_candidates_by_word_find_what_names_resemble_finds():
+    """The index only narrows the pairs to compare: the same suggestions as comparing the
+    payer with every candidate of that amount."""
+    from billing.statements.rules import Candidate, Candidates, names_resemble
+
+    names = ["An Peeters", "Mevr. An Janssens", "Bvba De Smet & Zonen", "Jan Van den Broeck",
+             "Émile Dupont", "Peeters An Marie", "An", "", "Vzw Sportclub"]
+    index = Candidates()
+    candidates = [Candidate.of(n + 1, f"2026-{n:06d}", D("10.00"), "BE1", "BE1", name,
+                               "Bedrijf Smet NV" if n % 3 == 0 else "")
+                  for n, name in enumerate(names)]
+    index.add([D("10.00")], candidates)
+    for payer in ["PEETERS AN", "AN", "SMET", "broeck jan", "DUPONT E", "nobody", "",
+                  "Mevr. Janssens", "sportclub vzw"]:
+        expected = [c.pk for c, name in zip(candidates, names, strict=True)
+                    if names_resemble(payer, name)
+                    or names_resemble(payer, "Bedrijf Smet NV" if (c.pk - 1) % 3 == 0 else "")]
+        assert [c.pk for c in index.resembling(D("10.00"), payer)] == expected, payer
+        assert index.resembling(D("11.00"), payer) == []
+    index.refresh([1], [])  # paid
+    assert 1 not in [c.pk for c in index.resembling(D("10.00"), "PEETERS AN")]
