@@ -58,6 +58,8 @@ def apply_voucher(request):
             messages.success(request, _("The voucher has been applied."))
         except errors.RegistrationError as error:
             messages.error(request, error.message)
+    else:  # empty, too long, a NUL character: say so rather than redirect in silence
+        messages.error(request, errors.VoucherInvalid.message)
     return redirect("cart")
 
 

@@ -96,9 +96,23 @@ class ImportReport:
         return not self.errors
 
 
+def _decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252, as Excel saves "CSV" on Windows."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ResultRefused(_("This is not a CSV text file: save it as CSV (UTF-8) and upload it "
+                          "again."))
+
+
 def _read_rows(file) -> list[dict]:
     raw = file.read()
-    text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+    text = _decode(raw) if isinstance(raw, bytes) else raw
+    if "\x00" in text:  # UTF-16 ("Unicode text") or not text at all; PostgreSQL refuses NUL
+        raise ResultRefused(_("This is not a CSV text file: save it as CSV (UTF-8) and upload "
+                              "it again."))
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
@@ -141,8 +155,12 @@ def import_results_csv(file, user) -> ImportReport:
     report = ImportReport()
     try:
         rows = _read_rows(file)
-    except (ResultRefused, UnicodeDecodeError, csv.Error) as error:
+    except ResultRefused as error:
         report.errors.append((1, str(error)))
+        return report
+    except csv.Error as error:
+        report.errors.append((1, _("The file cannot be read as CSV (%(reason)s).")
+                              % {"reason": error}))
         return report
     planned: list[tuple[Enrolment, Decimal | None, str, str]] = []
     seen: dict[int, int] = {}
