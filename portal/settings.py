@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "portal.middleware.ContentSecurityPolicyMiddleware",
+    "portal.security.SecurityHeadersMiddleware",
     "portal.middleware.StaffSecondFactorMiddleware",
     "audit.context.AuditActorMiddleware",
 ]
@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.security.csp_nonce",
             ],
         },
     },

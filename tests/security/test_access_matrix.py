@@ -1,0 +1,103 @@
+"""The access-control matrix (issue 10): every URL pattern of the portal, requested as every role,
+answers as tests/security/matrix.py says. A URL pattern without an entry fails the test.
+
+Object URLs carry objects that belong to `participant`: `other_participant` must get 404."""
+
+import os
+import re
+import time
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from tests.security import matrix, world
+from tests.security.paths import path_for
+from tests.security.urlwalk import all_routes
+
+ROLES = matrix.ROLES
+LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
+
+
+def answer(response) -> str:
+    """200, 302 to a log-in page ("login"), another redirect ("302"), 403, 404, 405..."""
+    if response.status_code in (301, 302):
+        location = response["Location"].split("?")[0]
+        return "login" if location.endswith(LOGIN_PATHS) else "302"
+    return str(response.status_code)
+
+
+# What the Content-Security-Policy (portal/security.py) would refuse to run or apply.
+INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\bsrc=)(?![^>]*\bnonce=)(?![^>]*application/json)[^>]*>")
+INLINE_STYLE = re.compile(r"<style(?![^>]*\bnonce=)[^>]*>|\sstyle=[\"']")
+INLINE_HANDLER = re.compile(r"\son[a-z]+=[\"']|javascript:")
+
+
+def inline_code(response) -> list[str]:
+    if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+        return []
+    html = response.content.decode()
+    return [m[0] for pattern in (INLINE_SCRIPT, INLINE_STYLE, INLINE_HANDLER)
+            for m in pattern.finditer(html)]
+
+
+def test_every_url_pattern_has_an_entry_in_the_matrix():
+    expected = matrix.expected()
+    missing = sorted(r.key for r in all_routes() if r.key not in expected)
+    assert not missing, (
+        "URL patterns without an entry in tests/security/matrix.py (add what each role may get):\n"
+        + "\n".join(missing))
+    gone = sorted(set(expected) - {r.key for r in all_routes()})
+    assert not gone, "matrix entries for URL patterns that no longer exist:\n" + "\n".join(gone)
+
+
+@pytest.mark.django_db
+def test_every_url_answers_every_role_as_the_matrix_says(
+        participant, other_participant, course_admin, finance_user, exam_committee_member):
+    started = time.monotonic()
+    users = {
+        "anonymous": None,
+        "participant": participant,
+        "other": other_participant,
+        "course_admin": course_admin,
+        "finance": finance_user,
+        "exams": exam_committee_member,
+    }
+    objects = world.build(participant=participant, staff_user=course_admin)
+    expected = matrix.expected()
+    printing = bool(os.environ.get("ACCESS_MATRIX_PRINT"))  # to write entries for new URLs
+    routes = [r for r in all_routes() if printing or r.key in expected]
+    paths = {r.key: path_for(r.key, r.route, objects) for r in routes}
+
+    observed: dict[str, dict[str, str]] = {key: {} for key in paths}
+    blocked: list[str] = []
+    for role in ROLES:
+        client = Client(raise_request_exception=False)
+        client.cookies["django_language"] = "en"
+        if users[role] is not None:
+            client.force_login(users[role])
+        for key, path in paths.items():
+            with transaction.atomic():  # a page that breaks must not break the ones after it
+                response = client.get(path)
+                transaction.set_rollback(True)
+            observed[key][role] = answer(response)
+            blocked.extend(f"{path} as {role}: {code}" for code in inline_code(response))
+
+    if printing:
+        for key in sorted(observed):
+            print(f"{key!r}: {' '.join(observed[key][r] for r in ROLES)!r},  # {paths[key]}")
+
+    wrong = [
+        f"{key} ({paths[key]}) as {role}: expected {expected.get(key, {}).get(role)}, got {got}"
+        for key in sorted(observed)
+        for role, got in observed[key].items()
+        if got != expected.get(key, {}).get(role)
+    ]
+    assert not wrong, "\n".join(wrong)
+    # No page relies on inline code that the Content-Security-Policy blocks.
+    assert not blocked, "\n".join(sorted(set(blocked)))
+    # Every role really got somewhere and nobody saw a server error.
+    assert all("500" not in answers.values() for answers in observed.values())
+    assert observed["dashboard"]["participant"] == "200"
+    assert time.monotonic() - started < 120
