@@ -8,8 +8,13 @@ from registrations.models import AdmissionApplication, Registration
 from registrations.policies import registration_deadline
 
 
-def check_can_register(edition: Edition, user, *, today=None, late_by_staff=False) -> None:
-    """Raise the matching RegistrationError, or return when registering is allowed."""
+def check_can_register(
+    edition: Edition, user, *, today=None, late_by_staff=False, registered=None, admitted=None
+) -> None:
+    """Raise the matching RegistrationError, or return when registering is allowed.
+
+    `registered` / `admitted`: the answers of `already_registered` / `admitted_now` when the
+    caller read them with the edition (one query instead of two; see services/checkout.py)."""
     today = today or timezone.localdate()
     if edition.status != Edition.Status.OPEN and not (
         late_by_staff and edition.status == Edition.Status.CLOSED
@@ -19,16 +24,30 @@ def check_can_register(edition: Edition, user, *, today=None, late_by_staff=Fals
     deadline = registration_deadline(edition.start, edition.registration_closes_days_before)
     if today > deadline and not late_by_staff:
         raise errors.RegistrationClosed()
-    if Registration.objects.filter(
-        user=user, edition=edition, status=Registration.Status.CONFIRMED
-    ).exists():
+    if registered is None:
+        registered = already_registered(user, edition).exists()
+    if registered:
         raise errors.AlreadyRegistered()
     if edition.admission_required and not late_by_staff:
-        admitted = AdmissionApplication.objects.filter(
-            user=user,
-            edition=edition,
-            status=AdmissionApplication.Status.ADMITTED,
-            register_before__gte=today,
-        ).exists()
+        if admitted is None:
+            admitted = admitted_now(user, edition, today).exists()
         if not admitted:
             raise errors.AdmissionRequired()
+
+
+def already_registered(user, edition):
+    """The person's confirmed registration for the edition (a queryset: `.exists()` or an
+    `Exists(...)` annotation with `edition=OuterRef("pk")`)."""
+    return Registration.objects.filter(
+        user=user, edition=edition, status=Registration.Status.CONFIRMED
+    )
+
+
+def admitted_now(user, edition, today):
+    """The person's admission that still allows registering today (as `already_registered`)."""
+    return AdmissionApplication.objects.filter(
+        user=user,
+        edition=edition,
+        status=AdmissionApplication.Status.ADMITTED,
+        register_before__gte=today,
+    )

@@ -5,7 +5,8 @@ editions never wait on each other in a circle.
 """
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from courses.models import Edition
 from registrations.models import CartItem, WaitingListEntry
@@ -40,3 +41,67 @@ def has_open_offer(edition: Edition, user, *, now) -> bool:
         user=user,
         status=WaitingListEntry.Status.OFFERED,
     ).exists()
+
+
+# The short paths of add_to_cart and checkout (seat_rush benchmark, tests/bench/README.md) -----
+
+
+def _unsafe() -> bool:
+    # Only the concurrency control test switches this on, to show the race the locks prevent.
+    return getattr(settings, "REGISTRATIONS_UNSAFE_SKIP_SEAT_LOCK", False)
+
+
+def _count(queryset):
+    """`(SELECT count(*) FROM ...)` as an annotation of the outer row."""
+    return Coalesce(
+        Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1]),
+        0,
+    )
+
+
+def lock_edition_row(edition_id: int) -> None:
+    """Lock one edition's row until commit, reading nothing (add_to_cart: the hold count that
+    follows must be read *after* the lock, in a statement of its own, so it sees every hold
+    committed while this transaction waited; PostgreSQL READ COMMITTED takes a new snapshot per
+    statement)."""
+    if not _unsafe():
+        list(
+            Edition.objects.select_for_update(of=("self",))
+            .filter(pk=edition_id)
+            .values_list("pk", flat=True)
+        )
+
+
+def seats_free_for(edition_id: int, *, now, user) -> tuple[int, bool]:
+    """Free seats for `user` (as `seats_free`) and whether the person has an open waiting-list
+    offer, in one query; call it right after `lock_edition_row`."""
+    others_holds = CartItem.objects.filter(
+        edition=OuterRef("pk"), held_until__gt=now
+    ).exclude(cart__user=user)
+    offers = WaitingListEntry.objects.filter(
+        edition=OuterRef("pk"), status=WaitingListEntry.Status.OFFERED
+    )
+    row = (
+        Edition.objects.filter(pk=edition_id)
+        .annotate(
+            holds=_count(others_holds),
+            offers=_count(offers.filter(offer_expires_at__gt=now).exclude(user=user)),
+            mine=_count(offers.filter(user=user)),
+        )
+        .values_list("seats", "seats_taken", "holds", "offers", "mine")
+        .first()
+    )
+    if row is None:
+        return 0, False
+    seats, taken, holds, others_offers, mine = row
+    return seats - taken - holds - others_offers, mine > 0
+
+
+def take_seat(edition_id: int) -> bool:
+    """One conditional UPDATE: a seat is taken only while one is left (the edition row stays
+    locked from here to COMMIT, so the caller runs it late). False when none is left."""
+    editions = Edition.objects.filter(pk=edition_id)
+    if not _unsafe():
+        editions = editions.filter(seats_taken__lt=F("seats"))
+    # Unsafe (control test): unconditional, so only the database's check constraint is left.
+    return editions.update(seats_taken=F("seats_taken") + 1) == 1

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,38 +14,73 @@ from billing.invoicing import registration_amounts
 from billing.pricing import LineAmounts, voucher_discount
 from courses.models import Edition
 from registrations import errors
-from registrations.eligibility import check_can_register
+from registrations.eligibility import admitted_now, already_registered, check_can_register
 from registrations.models import Cart, CartItem, RegistrationSettings, Voucher, WaitingListEntry
-from registrations.seats import lock_editions, seats_free
+from registrations.seats import lock_edition_row, seats_free_for
 
 
 @transaction.atomic
 def add_to_cart(*, user, edition_id: int, now: datetime | None = None) -> CartItem:
-    """Hold a seat of the edition in the person's cart for the configured time."""
+    """Hold a seat of the edition in the person's cart for the configured time.
+
+    Five statements; the edition row is locked for the last two and the COMMIT only:
+    1. the edition with everything eligibility needs, the person's item and the hold time;
+    2. the person's cart, created or touched with a new checkout token (`INSERT ... ON
+       CONFLICT DO UPDATE`: it locks the cart row, so a double click waits here);
+    3. lock the edition row; 4. count the other holds and offers (after the lock: see
+    `seats.lock_edition_row`); 5. the item, inserted or renewed (`ON CONFLICT DO UPDATE`).
+    """
     now = now or timezone.now()
-    edition = lock_editions([edition_id]).get(edition_id)
+    today = timezone.localdate(now)
+    edition = _edition_for(user, edition_id, today)
     if edition is None:
         raise errors.RegistrationClosed()
-    check_can_register(edition, user, today=timezone.localdate(now))
-    cart, _created = Cart.objects.get_or_create(user=user)
-    hold = timedelta(minutes=RegistrationSettings.current().cart_hold_minutes)
-    existing = CartItem.objects.filter(cart=cart, edition=edition).first()
-    if existing and existing.held_until > now:
-        return existing
-    if seats_free(edition, now=now, for_user=user) <= 0:
+    check_can_register(
+        edition, user, today=today, registered=edition.registered, admitted=edition.admitted
+    )
+    if edition.held_until is not None and edition.held_until > now:
+        return CartItem.objects.get(cart__user=user, edition=edition)
+    hold_minutes = edition.hold_minutes or RegistrationSettings.current().cart_hold_minutes
+    # Any change to the cart invalidates a checkout page rendered before it.
+    (cart,) = Cart.objects.bulk_create(
+        [Cart(user=user, checkout_token=uuid.uuid4())],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["checkout_token", "updated_at"],
+    )
+    lock_edition_row(edition.pk)
+    free, offered = seats_free_for(edition.pk, now=now, user=user)
+    if free <= 0:
         raise errors.EditionFull()
-    # A waiting-list offer turns into this hold: it must not be counted twice.
-    WaitingListEntry.objects.filter(
-        user=user, edition=edition, status=WaitingListEntry.Status.OFFERED
-    ).update(status=WaitingListEntry.Status.ACCEPTED)
-    if existing:
-        existing.held_until = now + hold
-        existing.save(update_fields=["held_until"])
-        item = existing
-    else:
-        item = CartItem.objects.create(cart=cart, edition=edition, held_until=now + hold)
-    _renew_token(cart)
+    if offered:
+        # A waiting-list offer turns into this hold: it must not be counted twice.
+        WaitingListEntry.objects.filter(
+            user=user, edition=edition, status=WaitingListEntry.Status.OFFERED
+        ).update(status=WaitingListEntry.Status.ACCEPTED)
+    (item,) = CartItem.objects.bulk_create(
+        [CartItem(cart=cart, edition=edition, held_until=now + timedelta(minutes=hold_minutes))],
+        update_conflicts=True,
+        unique_fields=["cart", "edition"],
+        update_fields=["held_until"],
+    )
     return item
+
+
+def _edition_for(user, edition_id: int, today) -> Edition | None:
+    """The edition, annotated with what add_to_cart decides on, in one query (no lock)."""
+    item = CartItem.objects.filter(cart__user=user, edition=OuterRef("pk"))
+    return (
+        Edition.objects.filter(pk=edition_id)
+        .annotate(
+            registered=Exists(already_registered(user, OuterRef("pk"))),
+            admitted=Exists(admitted_now(user, OuterRef("pk"), today)),
+            held_until=Subquery(item.values("held_until")[:1]),
+            hold_minutes=Subquery(
+                RegistrationSettings.objects.order_by("pk").values("cart_hold_minutes")[:1]
+            ),
+        )
+        .first()
+    )
 
 
 @transaction.atomic

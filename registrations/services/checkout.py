@@ -1,9 +1,21 @@
 """Checkout: one transaction creates the registrations (price snapshotted), one invoice per
 organizer with its number and structured communication, and the outgoing e-mails.
 
-Locking rules (pretix's, in short): lock the cart (serialises one person's double click), then
-the editions in primary-key order, then the voucher; check; create; commit. The invoice number
-series are locked last, inside `issue_invoice`, in organizer order.
+Locks, in this order (the same order everywhere, so no two transactions wait in a circle):
+1. the person's cart row (serialises a double click on "confirm");
+2. only for an item whose hold has expired: its edition rows (`lock_editions`, primary-key
+   order) to re-check that a seat is still free; and the voucher row when there is one;
+3. near the end, the seats: one conditional `UPDATE ... SET seats_taken = seats_taken + 1
+   WHERE seats_taken < seats` per edition (primary-key order). A valid hold already reserved
+   the seat (add_to_cart counted it under the edition lock), so turning it into a registration
+   does not change the free seats: the UPDATE only backs the hard limit up, and the edition row
+   is locked from there to COMMIT instead of for the whole transaction;
+4. last, the invoice number series of each organizer (`issue_invoice`, organizer order), then
+   only the invoice, its lines and the e-mail are written before COMMIT.
+
+Everything else (eligibility, prices, the checkout, registrations, exam enrolments, emptying
+the cart) is read or written before the first shared lock. Measured in tests/bench/README.md
+(seat_rush).
 """
 
 import uuid
@@ -11,15 +23,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from billing.invoicing import add_instalments, issue_invoice
 from billing.models import KmoProject, VatNumberCheck
 from portal.queueing import enqueue_on_commit
 from registrations import errors
-from registrations.eligibility import check_can_register
+from registrations.eligibility import admitted_now, already_registered, check_can_register
 from registrations.models import Cart, Checkout, Registration, Voucher
-from registrations.seats import lock_editions, seats_free
+from registrations.seats import lock_editions, seats_free, take_seat
 from registrations.services.cart import price_lines, voucher_valid_on
 
 
@@ -49,39 +62,39 @@ def checkout(
     now = now or timezone.now()
     today = timezone.localdate(now)
     token = uuid.UUID(str(token))
+
+    # 1. The cart (locked), its items with everything the checks need; no shared lock yet.
     cart = Cart.objects.select_for_update().filter(user=user).first()
-    done = Checkout.objects.filter(user=user, token=token).first()
-    if done is not None:
-        return done
-    if cart is None:
-        raise errors.EmptyCart()
-    if cart.checkout_token != token:
-        raise errors.StaleCheckout()
-    items = list(cart.items.all())
+    if cart is None or cart.checkout_token != token:
+        # Confirming renews the token: a second click finds the first checkout here.
+        done = Checkout.objects.filter(user=user, token=token).first()
+        if done is not None:
+            return done
+        raise errors.EmptyCart() if cart is None else errors.StaleCheckout()
+    items = _items(cart, user, today)
     if not items:
         raise errors.EmptyCart()
     if not 1 <= billing.instalments <= 9:
         raise errors.RegistrationError()
-
-    editions = lock_editions([item.edition_id for item in items])
-    ordered = [editions[item.edition_id] for item in items]
-    if billing.instalments > max_instalments(ordered):
+    editions = [item.edition for item in items]
+    if billing.instalments > max_instalments(editions):
         raise errors.InstalmentsNotAllowed()
-    for item, edition in zip(items, ordered, strict=True):
-        check_can_register(edition, user, today=today, late_by_staff=late_by_staff)
-        # An expired hold is fine as long as a seat is still free for this person.
-        if item.held_until <= now and seats_free(edition, now=now, for_user=user) <= 0:
-            raise errors.CartExpired()
+    for item in items:
+        check_can_register(
+            item.edition, user, today=today, late_by_staff=late_by_staff,
+            registered=item.registered, admitted=item.admitted,
+        )
+    _recheck_expired_holds(items, user, now)
 
+    # 2. Prices, the voucher's use, the checkout and its registrations.
     voucher = _lock_voucher(cart.voucher_id, today)
-    amounts = price_lines(ordered, voucher)
+    amounts = price_lines(editions, voucher)
     uses = sum(1 for a in amounts if a.discount > 0)
     if voucher is not None and uses:
         if voucher.max_uses is not None and voucher.times_used + uses > voucher.max_uses:
             raise errors.VoucherUsedUp()
         voucher.times_used += uses
         voucher.save(update_fields=["times_used"])
-
     record = Checkout.objects.create(
         user=user,
         token=token,
@@ -104,9 +117,8 @@ def checkout(
             name=billing.company_name,
             address=billing.company_address,
         )
-    registrations = []
-    for edition, amount in zip(ordered, amounts, strict=True):
-        registrations.append(
+    registrations = Registration.objects.bulk_create(
+        [
             Registration(
                 user=user,
                 edition=edition,
@@ -122,50 +134,27 @@ def checkout(
                 voucher=voucher if amount.discount > 0 else None,
                 late_by_staff=late_by_staff,
             )
-        )
-        # Written from the locked read: without the lock this loses updates (the control test).
-        edition.seats_taken += 1
-        edition.save(update_fields=["seats_taken"])
-    Registration.objects.bulk_create(registrations)
-    from exams.services.enrolment import enrol_first_chance
+            for edition, amount in zip(editions, amounts, strict=True)
+        ]
+    )
+    from exams.services.enrolment import enrol_first_chances
 
-    for registration in registrations:
-        # Seed 2 art. 8: registered participants sit the first chance of every unit.
-        enrol_first_chance(registration, today=today)
+    # Seed 2 art. 8: registered participants sit the first chance of every unit.
+    enrol_first_chances(registrations, today=today)
 
-    by_organizer: dict[int, list[Registration]] = {}
-    for registration in registrations:
-        by_organizer.setdefault(registration.edition.course.organizer_id, []).append(registration)
-    invoices = []
-    for organizer_id in sorted(by_organizer):
-        group = by_organizer[organizer_id]
-        invoices.append(
-            issue_invoice(
-                organizer=group[0].edition.course.organizer,
-                user=user,
-                checkout=record,
-                registrations=group,
-                buyer=_buyer(user, billing),
-                language=user.preferred_language,
-                today=today,
-            )
-        )
-
-    for invoice in invoices:
-        add_instalments(invoice, billing.instalments)
-        if billing.kmo_portefeuille and billing.invoice_to == Checkout.InvoiceTo.COMPANY:
-            # The wallet pays the amount excluding VAT; the company pays the VAT (rules.md §2).
-            KmoProject.objects.create(
-                invoice=invoice,
-                enterprise_number=billing.vat_number,
-                expected_amount=invoice.net_total,
-            )
-
+    # The holds become registrations: empty the cart, new token (a second click finds `record`).
     cart.items.all().delete()
-    cart.voucher = None
-    cart.checkout_token = uuid.uuid4()
-    cart.save(update_fields=["voucher", "checkout_token", "updated_at"])
+    Cart.objects.filter(pk=cart.pk).update(
+        voucher=None, checkout_token=uuid.uuid4(), updated_at=now
+    )
 
+    # 3. The seats: one conditional UPDATE per edition; the rows stay locked until COMMIT.
+    for edition in sorted(editions, key=lambda e: e.pk):
+        if not take_seat(edition.pk):
+            raise errors.EditionFull()
+
+    # 4. Last, the number series of each organizer: the invoices, then the e-mails.
+    invoices = _issue_invoices(record, registrations, user, billing, today)
     from registrations.notifications import checkout_confirmed
 
     checkout_confirmed(record, registrations, invoices)
@@ -174,6 +163,65 @@ def checkout(
 
         enqueue_on_commit(recheck_vat_number, checkout_id=record.pk)
     return record
+
+
+def _items(cart, user, today) -> list:
+    """The cart's items with their editions (course, organizer, academic year, units) and
+    whether the person is already registered or admitted: two queries."""
+    edition = OuterRef("edition")
+    return list(
+        cart.items.select_related(
+            "edition__course__organizer", "edition__academic_year"
+        )
+        .prefetch_related("edition__course__units")
+        .annotate(
+            registered=Exists(already_registered(user, edition)),
+            admitted=Exists(admitted_now(user, edition, today)),
+        )
+        .order_by("added_at", "pk")
+    )
+
+
+def _recheck_expired_holds(items, user, now) -> None:
+    """An expired hold is fine as long as a seat is still free for this person: checked under
+    the edition lock, like add_to_cart does (only on this path)."""
+    expired = [item for item in items if item.held_until <= now]
+    if not expired:
+        return
+    locked = lock_editions([item.edition_id for item in expired])
+    for item in expired:
+        if seats_free(locked[item.edition_id], now=now, for_user=user) <= 0:
+            raise errors.CartExpired()
+
+
+def _issue_invoices(record, registrations, user, billing, today) -> list:
+    """One invoice per organizer, in organizer order (the series locks), with its instalments
+    and KMO project."""
+    by_organizer: dict[int, list[Registration]] = {}
+    for registration in registrations:
+        by_organizer.setdefault(registration.edition.course.organizer_id, []).append(registration)
+    invoices = []
+    for organizer_id in sorted(by_organizer):
+        group = by_organizer[organizer_id]
+        invoice = issue_invoice(
+            organizer=group[0].edition.course.organizer,
+            user=user,
+            checkout=record,
+            registrations=group,
+            buyer=_buyer(user, billing),
+            language=user.preferred_language,
+            today=today,
+        )
+        add_instalments(invoice, billing.instalments)
+        if billing.kmo_portefeuille and billing.invoice_to == Checkout.InvoiceTo.COMPANY:
+            # The wallet pays the amount excluding VAT; the company pays the VAT (rules.md §2).
+            KmoProject.objects.create(
+                invoice=invoice,
+                enterprise_number=billing.vat_number,
+                expected_amount=invoice.net_total,
+            )
+        invoices.append(invoice)
+    return invoices
 
 
 def max_instalments(editions) -> int:

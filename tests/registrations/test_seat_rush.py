@@ -1,7 +1,9 @@
 """Many people check out the last seats of one edition at the same moment (PostgreSQL, threads
 with their own connections): exactly `seats` get in, invoice numbers have no gap or double.
 
-The control test switches the seat lock off and shows this test does catch overselling."""
+Seats are held by add_to_cart under the edition's row lock and taken at checkout by one
+conditional UPDATE (registrations/seats.py); the control test switches both off and shows this
+test does catch overselling."""
 
 import threading
 from datetime import timedelta
@@ -73,14 +75,38 @@ def test_exactly_the_seats_are_sold_under_concurrent_checkouts():
     assert numbers == [f"{year}-{n:06d}" for n in range(1, SEATS + 1)]
 
 
-def test_control_without_the_lock_the_same_rush_oversells(settings):
+def test_control_without_the_seat_checks_the_same_rush_oversells(settings):
+    """REGISTRATIONS_UNSAFE_SKIP_SEAT_LOCK removes both guards of the application: add_to_cart
+    counts the holds without locking the edition row, and checkout takes the seat with an
+    unconditional UPDATE instead of `... WHERE seats_taken < seats`. More people than seats
+    then get through to the seat UPDATE; only the database's check constraint still refuses
+    the surplus, as errors instead of a clean "full": the test above fails on that."""
     settings.REGISTRATIONS_UNSAFE_SKIP_SEAT_LOCK = True
     edition, people = make_rush()
     outcomes = rush(edition, people)
-    sold = Registration.objects.filter(edition=edition).count()
-    # The race the lock prevents: more registrations than seats, or checkouts failing on the
-    # database's last line of defence instead of a clean "full".
-    assert sold > SEATS or any(o.startswith("error") for o in outcomes), outcomes
+    refused_by_the_database = outcomes.count("error: IntegrityError")
+    assert outcomes.count("registered") + refused_by_the_database > SEATS, outcomes
+    assert refused_by_the_database > 0, outcomes
+    # The last line of defence (edition_not_oversold) held: never more registrations than seats.
+    assert Registration.objects.filter(edition=edition).count() <= SEATS
+
+
+def test_a_valid_hold_still_finds_no_seat_when_staff_lowered_the_seats(participant):
+    """The hold reserved the seat; the conditional UPDATE is what keeps the limit hard if the
+    seats were lowered in the meantime: a clean "full" and nothing half-saved (no number used)."""
+    from courses.models import Edition
+    from registrations.models import Checkout
+
+    edition = EditionFactory(seats=1, start=timezone.localdate() + timedelta(days=30))
+    add_to_cart(user=participant, edition_id=edition.pk)
+    Edition.objects.filter(pk=edition.pk).update(seats=0)
+    token = Cart.objects.get(user=participant).checkout_token
+    with pytest.raises(errors.EditionFull):
+        checkout(user=participant, token=token, billing=BillingDetails())
+    assert not Checkout.objects.filter(user=participant).exists()
+    assert not Registration.objects.filter(edition=edition).exists()
+    assert not Invoice.objects.exists()
+    assert Cart.objects.get(user=participant).items.count() == 1
 
 
 def test_a_voucher_is_never_used_more_than_allowed_under_concurrency():
