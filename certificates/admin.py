@@ -24,8 +24,22 @@ from courses.models import CourseUnit
 from registrations.models import Registration
 
 
+class SignatoryForm(forms.ModelForm):
+    class Meta:
+        model = Signatory
+        fields = ["organizer", "course", "name", "function_nl", "function_en"]
+
+    def clean(self):
+        cleaned = super().clean()
+        organizer, course = cleaned.get("organizer"), cleaned.get("course")
+        if organizer and course and course.organizer_id != organizer.pk:
+            raise forms.ValidationError(_("The programme belongs to another organizer."))
+        return cleaned
+
+
 @admin.register(Signatory)
 class SignatoryAdmin(admin.ModelAdmin):
+    form = SignatoryForm
     list_display = ["name", "function_nl", "organizer", "course"]
     list_filter = ["organizer"]
     raw_id_fields = ["course"]
