@@ -66,10 +66,13 @@ def _write(enrolment: Enrolment, value, code: str, user, reason: str) -> Result:
 
 def audit_result(result: Result, superseded: Result | None, user, organizer_id) -> None:
     """The audit entry of a result (who, the result it corrects, the new value or code)."""
+    def value(result):  # as stored: two decimals
+        return None if result.value is None else Decimal(result.value).quantize(Decimal("0.01"))
+
     record("result.recorded", result, actor=user, organizer=organizer_id,
-           before=({"result": superseded.pk, "value": superseded.value, "code": superseded.code}
+           before=({"result": superseded.pk, "value": value(superseded), "code": superseded.code}
                    if superseded else None),
-           after={"enrolment": result.enrolment_id, "value": result.value, "code": result.code,
+           after={"enrolment": result.enrolment_id, "value": value(result), "code": result.code,
                   "reason": result.reason})
 
 

@@ -11,8 +11,8 @@ def invoice_for(organizer, amount="450.00", *, user=None, today=None):
     from tests.factories import EditionFactory, InvoiceFactory, RegistrationFactory
 
     edition = EditionFactory(course__organizer=organizer, fee_amount=Decimal(amount))
-    registration = RegistrationFactory(edition=edition, **({"user": user} if user else {}))
-    return InvoiceFactory(registrations=[registration], today=today)
+    one = RegistrationFactory(edition=edition, **({"user": user} if user else {}))
+    return InvoiceFactory(registrations=[one], today=today)
 
 
 def credit(invoice, net="100.00", user=None):
@@ -56,3 +56,8 @@ def two_organizers(db):
 
 
 ISSUED = date(2025, 9, 1)
+
+
+# The exam tests' programme (two units, both periods, a confirmed registration with its first
+# chances), for the result entries.
+from tests.exams.conftest import periods, programme, registration  # noqa: E402, F401
