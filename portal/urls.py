@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("exams.urls")),
     path("", include("certificates.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("", include("portal.privacy.urls")),
     path("profile/", views.profile, name="profile"),
     path("language/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
