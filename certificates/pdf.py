@@ -10,7 +10,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from billing.pdf import PDF_MIMETYPE, html_to_pdf
@@ -49,7 +49,7 @@ def _dates(details: dict) -> dict:
 HEADINGS = {
     Certificate.Kind.REGISTRATION: _("Registration certificate"),
     Certificate.Kind.PARTICIPATION: _("Participation certificate"),
-    Certificate.Kind.PROGRAMME: _("Certificate"),
+    Certificate.Kind.PROGRAMME: pgettext_lazy("passed programme", "Certificate"),
     Certificate.Kind.CREDIT: _("Credit certificate"),
 }
 
