@@ -7,6 +7,8 @@ admin.site.site_header = "Lifelong Learning Portal"
 admin.site.site_title = "Lifelong Learning Portal"
 # Staff log in through allauth, so the second factor (TOTP) applies to the admin too.
 admin.site.login = views.admin_login
+# The error page in the person's language; 503 while the database is away (portal/errors.py).
+handler500 = "portal.errors.server_error"
 
 urlpatterns = [
     path("", include("courses.urls")),
