@@ -1,11 +1,18 @@
 """Staff second factor (the security headers are in portal/security.py)."""
 
 
+# What staff without a second factor may still open: allauth's pages (setting up TOTP,
+# reauthenticating, logging out, the password) and the static files those pages need.
+SECOND_FACTOR_EXEMPT = ("/accounts/", "/static/", "/language/")
+
+
 class StaffSecondFactorMiddleware:
-    """Staff reach the admin only after setting up a second factor (TOTP), when required.
+    """Staff use the portal only after setting up a second factor (TOTP), when required.
 
     allauth already asks for the code at every log-in once TOTP is configured; this closes the
-    gap of staff who never configured it. On in a deployment, off in the embedded demo.
+    gap of staff who never configured it. On in a deployment, off in the embedded demo. Every
+    page counts, not only the admin: staff permissions also open pages outside it (the CV of an
+    admission application).
     """
 
     def __init__(self, get_response):
@@ -19,7 +26,7 @@ class StaffSecondFactorMiddleware:
         user = getattr(request, "user", None)
         if (
             settings.STAFF_MFA_REQUIRED
-            and request.path.startswith("/admin/")
+            and not request.path.startswith(SECOND_FACTOR_EXEMPT)
             and user is not None
             and user.is_authenticated
             and user.is_staff

@@ -131,7 +131,23 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 
-# django-allauth: e-mail address only, verified; rate limits stay at allauth's defaults.
+# django-allauth: e-mail address only, verified.
+# Rate limits (kept in the cache: Redis in a deployment, shared by every worker). A refused log-in
+# says "Too many failed login attempts"; a refused reset shows templates/429.html.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",  # also counts wrong second-factor codes
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    "confirm_email": "1/180s/key",
+}
+# Behind the TLS-terminating proxy every request comes from the proxy's address: set
+# TRUSTED_PROXY_COUNT=1 there so the per-IP limits count the client from X-Forwarded-For.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
