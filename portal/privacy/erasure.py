@@ -39,6 +39,7 @@ from portal.models import OutgoingEmail, User
 from portal.privacy.models import ErasureRequest
 from portal.privacy.rules import (
     ERASED,
+    MIN_LENGTH,
     erasure_refusal,
     identifying_strings,
     pseudonym_email,
@@ -258,7 +259,11 @@ def _free_text(user, identifiers) -> int:
             _scrub_rows(StatementLine.objects.all(), ["counterparty_name", "communication"],
                         identifiers),
             _scrub_rows(SepaExport.objects.filter(refunds__credit_note__invoice__user=user)
-                        .distinct(), ["xml"], [_xml_escape(i) for i in identifiers]),
+                        .distinct(), ["xml"], _sepa_variants(identifiers)),
+            # E-mails to others (staff) that name the person.
+            _scrub_rows(OutgoingEmail.objects.exclude(user=user),
+                        ["subject", "body_text", "body_html"],
+                        _html_variants(identifiers)),
             _scrub_rows(UnpaidFlag.objects.filter(registration__user=user), ["lift_reason"],
                         identifiers),
             _scrub_rows(Result.objects.filter(enrolment__registration__user=user), ["reason"],
@@ -269,10 +274,21 @@ def _free_text(user, identifiers) -> int:
     )
 
 
-def _xml_escape(text: str) -> str:
+def _sepa_variants(identifiers) -> list[str]:
+    """As written in a pain.001 file: in the EPC character set, XML-escaped."""
     from xml.sax.saxutils import escape
 
-    return escape(text)
+    from billing.sepa import sepa_text
+
+    variants = {escape(i) for i in identifiers} | {escape(sepa_text(i, 70)) for i in identifiers}
+    return sorted((v for v in variants if len(v) >= MIN_LENGTH), key=len, reverse=True)
+
+
+def _html_variants(identifiers) -> list[str]:
+    from django.utils.html import escape
+
+    variants = set(identifiers) | {str(escape(i)) for i in identifiers}
+    return sorted(variants, key=len, reverse=True)
 
 
 def _admin_history(user, identifiers) -> None:

@@ -6,8 +6,10 @@ import io
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
+from billing.sepa import export_pending_refunds, mark_export_paid
 from portal.privacy.erasure import ErasureRefused, erase_person, request_erasure
 from portal.privacy.models import ErasureRequest
 from tests.conftest import PASSWORD
@@ -276,6 +278,33 @@ def test_not_before_a_pending_refund_is_paid(client, people, superuser, finance_
     erasure.refresh_from_db()
     me.user.refresh_from_db()
     assert erasure.status == "pending" and me.user.is_active
-    Refund.objects.update(status=Refund.Status.PAID)
+    # Finance pays it by a SEPA file: the file names the beneficiary.
+    organizer = me.credit_note.organizer
+    export = export_pending_refunds(organizer=organizer, user=finance_user,
+                                    execution_date=timezone.localdate())
+    assert me.full_name in export.xml
+    mark_export_paid(export, timezone.localdate())
     erase_person(request_id=erasure.pk, staff_user=superuser)
     assert Refund.objects.get().beneficiary_name == "[erased]"
+    export.refresh_from_db()
+    assert me.full_name not in export.xml and "[erased]" in export.xml
+    for identifier in me.identifiers:
+        assert tables_mentioning(identifier) <= LEGAL_KEEP, identifier
+
+
+def test_mails_to_staff_that_name_the_person_are_scrubbed(client, people, superuser,
+                                                          course_admin):
+    from portal.models import OutgoingEmail
+    from portal.outbox import queue_email
+
+    me, other = people
+    queue_email(to=course_admin.email, user=course_admin, subject=f"{me.full_name} applied",
+                template="example", context={"title": f"{me.full_name} <{me.email}>"},
+                language="en")
+    queue_email(to=course_admin.email, user=course_admin, subject=f"{other.full_name} applied",
+                template="example", context={"title": other.full_name}, language="en")
+    erase_person(request_id=request_erasure(user=me.user).pk, staff_user=superuser)
+    mails = OutgoingEmail.objects.filter(user=course_admin).order_by("pk")
+    assert [m.subject for m in mails] == ["[erased] applied", f"{other.full_name} applied"]
+    assert me.full_name not in mails[0].body_html and me.email not in mails[0].body_text
+    assert other.full_name in mails[1].body_text
