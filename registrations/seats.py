@@ -68,6 +68,7 @@ def lock_edition_row(edition_id: int) -> None:
         list(
             Edition.objects.select_for_update(of=("self",))
             .filter(pk=edition_id)
+            .order_by()
             .values_list("pk", flat=True)
         )
 

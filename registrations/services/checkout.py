@@ -2,7 +2,7 @@
 organizer with its number and structured communication, and the outgoing e-mails.
 
 Locks, in this order (the same order everywhere, so no two transactions wait in a circle):
-1. the person's cart row (serialises a double click on "confirm");
+1. the person's cart row, by renewing its checkout token (serialises a double click);
 2. only for an item whose hold has expired: its edition rows (`lock_editions`, primary-key
    order) to re-check that a seat is still free; and the voucher row when there is one;
 3. near the end, the seats: one conditional `UPDATE ... SET seats_taken = seats_taken + 1
@@ -31,7 +31,7 @@ from billing.models import KmoProject, VatNumberCheck
 from portal.queueing import enqueue_on_commit
 from registrations import errors
 from registrations.eligibility import admitted_now, already_registered, check_can_register
-from registrations.models import Cart, Checkout, Registration, Voucher
+from registrations.models import Cart, CartItem, Checkout, Registration, Voucher
 from registrations.seats import lock_editions, seats_free, take_seat
 from registrations.services.cart import price_lines, voucher_valid_on
 
@@ -63,15 +63,19 @@ def checkout(
     today = timezone.localdate(now)
     token = uuid.UUID(str(token))
 
-    # 1. The cart (locked), its items with everything the checks need; no shared lock yet.
-    cart = Cart.objects.select_for_update().filter(user=user).first()
-    if cart is None or cart.checkout_token != token:
-        # Confirming renews the token: a second click finds the first checkout here.
+    # 1. The cart: renewing its token locks its row (a second click waits here, then finds
+    #    the token changed and gets the first checkout); its items with what the checks need.
+    renewed = Cart.objects.filter(user=user, checkout_token=token).update(
+        checkout_token=uuid.uuid4(), updated_at=now
+    )
+    if not renewed:
         done = Checkout.objects.filter(user=user, token=token).first()
         if done is not None:
             return done
-        raise errors.EmptyCart() if cart is None else errors.StaleCheckout()
-    items = _items(cart, user, today)
+        if Cart.objects.filter(user=user).exists():
+            raise errors.StaleCheckout()
+        raise errors.EmptyCart()
+    items = _items(user, today)
     if not items:
         raise errors.EmptyCart()
     if not 1 <= billing.instalments <= 9:
@@ -87,7 +91,7 @@ def checkout(
     _recheck_expired_holds(items, user, now)
 
     # 2. Prices, the voucher's use, the checkout and its registrations.
-    voucher = _lock_voucher(cart.voucher_id, today)
+    voucher = _lock_voucher(items[0].cart.voucher_id, today)
     amounts = price_lines(editions, voucher)
     uses = sum(1 for a in amounts if a.discount > 0)
     if voucher is not None and uses:
@@ -142,11 +146,10 @@ def checkout(
     # Seed 2 art. 8: registered participants sit the first chance of every unit.
     enrol_first_chances(registrations, today=today)
 
-    # The holds become registrations: empty the cart, new token (a second click finds `record`).
-    cart.items.all().delete()
-    Cart.objects.filter(pk=cart.pk).update(
-        voucher=None, checkout_token=uuid.uuid4(), updated_at=now
-    )
+    # The holds become registrations: empty the cart (its token was renewed above).
+    CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
+    if voucher is not None:
+        Cart.objects.filter(pk=items[0].cart_id).update(voucher=None)
 
     # 3. The seats: one conditional UPDATE per edition; the rows stay locked until COMMIT.
     for edition in sorted(editions, key=lambda e: e.pk):
@@ -165,14 +168,13 @@ def checkout(
     return record
 
 
-def _items(cart, user, today) -> list:
-    """The cart's items with their editions (course, organizer, academic year, units) and
-    whether the person is already registered or admitted: two queries."""
+def _items(user, today) -> list:
+    """The person's cart items with their cart and editions (course, organizer, academic year,
+    units) and whether the person is already registered or admitted: two queries."""
     edition = OuterRef("edition")
     return list(
-        cart.items.select_related(
-            "edition__course__organizer", "edition__academic_year"
-        )
+        CartItem.objects.filter(cart__user=user)
+        .select_related("cart", "edition__course__organizer", "edition__academic_year")
         .prefetch_related("edition__course__units")
         .annotate(
             registered=Exists(already_registered(user, edition)),
