@@ -18,8 +18,9 @@ outbox e-mail rendered in the participant's language; no charge before the remin
    where the time went (SQL statements, COMMITs, the rest: Python);
 4. the job again the same day on both sets: no step either.
 
-On this 2-core machine the job reminds ~77 invoices a second, so step 3 takes ~22 minutes for
-100,000 (see tests/bench/README.md); `--invoices 10000 20000` for a quicker run.
+The job reminds in chunks (`billing.latepayment.CHUNK_SIZE` invoices per transaction, one lock
+statement and one insert per table each); see tests/bench/README.md for the figures and
+`--invoices 10000 20000` for a quicker run.
 
 E-mails are not sent: Celery is not eager and the after-commit publish goes to kombu's
 in-memory queue (see tests/bench/run.py), emptied after each run.
@@ -259,7 +260,10 @@ def split_rows(job: JobRun, count: int) -> list[Row]:
 def run(args) -> Outcome:
     from django.utils import timezone
 
+    from billing.latepayment import CHUNK_SIZE as chunk_size
+
     small, large = args.invoices
+    batch_size = 500  # run_late_payment_job's default
     today = timezone.localdate()
     rows: list[Row] = []
 
@@ -300,8 +304,11 @@ def run(args) -> Outcome:
         Row(NAME, f"  SQL statements, {small:,} / {large:,}",
             f"{first.queries:,} / {big.queries:,}"),
         *split_rows(big, large),
-        Row(NAME, "  batches (500 invoices each)",
-            f"{first.report.batches} / {big.report.batches}"),
+        Row(NAME, f"  batches ({batch_size} invoices) / chunks per transaction ({chunk_size})",
+            f"{first.report.batches} / {big.report.batches} batches, "
+            f"{-(-small // chunk_size)} / {-(-large // chunk_size)} chunks"),
+        Row(NAME, f"  COMMITs, {small:,} / {large:,}",
+            f"{first.sql.commits:,} / {big.sql.commits:,}"),
         Row(NAME, "  added: steps, flags, outbox e-mails, publishes",
             f"{first.steps + big.steps:,} each"),
         Row(NAME, f"second run same day, {small:,} (nothing to do)",
