@@ -164,6 +164,7 @@ DATA_MIGRATIONS = [
     ("portal.migrations.0005_erasurerequest", "grant_permissions"),
     ("certificates.migrations.0002_roles_and_schedule", "grant_permissions"),
     ("certificates.migrations.0002_roles_and_schedule", "schedule"),
+    ("audit.migrations.0002_append_only_and_roles", "grant_permissions"),
 ]
 
 

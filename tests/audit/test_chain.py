@@ -186,3 +186,27 @@ def test_amounts_are_hashed_exactly(two_organizers):
     assert entries("invoice.issued", invoice).get().after["total"] == "0.10"
     assert Decimal(invoice.total) == Decimal("0.10")
     assert verify(two_organizers[0])[0].ok
+
+
+def test_documents_issued_before_the_trail_are_chained_by_the_migration(two_organizers):
+    """audit/0002 links documents that have no entry yet, in issue order (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("audit.migrations.0002_append_only_and_roles")
+    gent = two_organizers[0]
+    older = [invoice_for(gent), invoice_for(gent)]
+    for invoice in older:  # as if issued before the audit app existed
+        tamper("audit_auditentry", "DELETE FROM audit_auditentry WHERE object_id = %s",
+               [str(invoice.pk)], trigger="audit_auditentry_append_only")
+    migration.chain_existing_documents(apps, None)
+    migration.chain_existing_documents(apps, None)
+    links = AuditEntry.objects.filter(organizer=gent).order_by("chain_seq")
+    assert [(link.chain_seq, link.object_id, link.actor_label) for link in links] == [
+        (1, str(older[0].pk), "system (chain start)"),
+        (2, str(older[1].pk), "system (chain start)")]
+    assert verify(gent)[0].ok
+    newer = invoice_for(gent)
+    assert entries(obj=newer).get().chain_seq == 3
+    assert verify(gent)[0].ok
