@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from certificates.ratelimit import hit
 from portal.privacy.erasure import request_erasure, withdraw_erasure_request
 from portal.privacy.export import export_filename, export_to_tempfile
 from portal.privacy.forms import ErasureRequestForm
@@ -29,9 +30,20 @@ def privacy(request):
     return render(request, "portal/privacy/privacy.html", {"pending": pending, "form": form})
 
 
+# Building the ZIP renders every PDF: a few downloads in a row are plenty.
+EXPORTS_PER_WINDOW = 5
+EXPORT_WINDOW_SECONDS = 600
+
+
 @login_required
 def export(request):
     """The ZIP of the person's own data, built in a temporary file and streamed from there."""
+    if not hit("privacy-export", str(request.user.pk), limit=EXPORTS_PER_WINDOW,
+               window_seconds=EXPORT_WINDOW_SECONDS):
+        messages.error(
+            request, _("You downloaded your data several times just now; try again later.")
+        )
+        return redirect("privacy")
     return FileResponse(
         export_to_tempfile(request.user),
         content_type="application/zip",

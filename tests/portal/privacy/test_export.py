@@ -134,3 +134,13 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(people, shared):
                           reason="Cancelled")
     assert queries() == before
     assert before < 40
+
+
+def test_downloads_in_a_row_are_limited(client, participant):
+    from portal.privacy.views import EXPORTS_PER_WINDOW
+
+    client.force_login(participant)
+    for _ in range(EXPORTS_PER_WINDOW):
+        assert client.get(URL).status_code == 200
+    response = client.get(URL)
+    assert response.status_code == 302 and response["Location"] == reverse("privacy")
