@@ -3,7 +3,6 @@ settings, and staff without TOTP reach neither the admin nor any other page thei
 open until they set it up. Wrong codes are rate-limited like wrong passwords.
 (tests/portal/test_staff_mfa.py covers the log-in with a code.)"""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,25 +19,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import PASSWORD, EditionFactory
+from tests.security.prod_env import production_env
 from tests.security.world import MINIMAL_PDF
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFF = ["course_admin", "finance_user", "exam_committee_member"]
-
-
-def production_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SECRET_", "PORTAL_", "DEBUG",
-                                "ALLOWED_", "STAFF_"))}
-    env.update({
-        "DATABASE_URL": "postgres://portal:secret@127.0.0.1:5432/portal",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "SECRET_KEY": "production-" + "Zq8!vR2#mK5$wX9&" * 4,
-        "ALLOWED_HOSTS": "portal.example.org",
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-    })
-    env.update(extra)
-    return env
 
 
 def settings_value(name: str, **extra) -> str:
