@@ -96,6 +96,7 @@ def load_demo(today: date) -> list[tuple[str, str, str]]:
         fields = dict(fields)
         slug = fields.pop("slug")
         organizers[slug], _ = Organizer.objects.update_or_create(slug=slug, defaults=fields)
+    _signatories(organizers)
 
     years = _Years()
     current = years.containing(today)
@@ -106,6 +107,17 @@ def load_demo(today: date) -> list[tuple[str, str, str]]:
         for run in spec.runs:
             _edition(course, spec, run, units, today, slots[run.year], years)
     return [_user(person) for person in demo_data.USERS]
+
+
+def _signatories(organizers: dict[str, Organizer]) -> None:
+    """Who signs each organizer's certificates (certificates.Signatory)."""
+    from certificates.models import Signatory
+
+    for slug, (name, function_nl, function_en) in demo_data.SIGNATORIES.items():
+        Signatory.objects.update_or_create(
+            organizer=organizers[slug], course=None,
+            defaults={"name": name, "function_nl": function_nl, "function_en": function_en},
+        )
 
 
 def _course(spec: CourseSpec, organizer: Organizer) -> Course:

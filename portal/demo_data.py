@@ -173,6 +173,12 @@ ORGANIZERS = (
     },
 )
 
+# Who signs each organizer's certificates: name, function in Dutch and in English.
+SIGNATORIES = {
+    "lla": ("Prof. dr. Marie Claes", "Academisch directeur", "Academic director"),
+    "uhl": ("Prof. dr. Tom Vermeulen", "Voorzitter Levenslang Leren", "Chair, Lifelong Learning"),
+}
+
 # Signing up with these earns the "your profile is for life" warning (seed 1); subdomains such as
 # student.ugent.be match ugent.be.
 WORK_EMAIL_DOMAINS = (
