@@ -278,7 +278,8 @@ def issue_due_certificates(registration: Registration, *, by=None) -> list[Certi
 def registrations_to_check():
     """Confirmed registrations that may have a certificate due: no registration certificate yet,
     a short course with attendance and no participation certificate, or a programme with
-    published results and no getuigschrift (micro-credentials: until every unit has one)."""
+    published results and no getuigschrift yet (for a micro-credential the credit certificates of
+    its passed units are issued until then, and all of them together with the getuigschrift)."""
     from exams.models import Publication
 
     has = {
@@ -298,7 +299,7 @@ def registrations_to_check():
         ~has["registration"]
         | (Q(edition__course__kind=Course.Kind.SHORT) & attended & ~has["participation"])
         | (Q(edition__course__kind=Course.Kind.POSTGRADUATE) & published & ~has["programme"])
-        | (Q(edition__course__kind=Course.Kind.MICROCREDENTIAL) & published)
+        | (Q(edition__course__kind=Course.Kind.MICROCREDENTIAL) & published & ~has["programme"])
     ).order_by("pk")
 
 

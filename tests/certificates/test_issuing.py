@@ -268,3 +268,18 @@ def test_certificates_of_a_person_are_only_theirs(short_registration, holder, ot
     other = RegistrationFactory(user=other_participant, edition=short_registration.edition)
     issue_registration_certificate(other)
     assert list(certificates_of(holder)) == [mine]
+
+
+def test_the_sweep_issues_credit_certificates_as_units_pass(micro_registration,
+                                                            exam_committee_member):
+    from exams.services.results import record_result
+
+    results(micro_registration, exam_committee_member, "13", "7")
+    assert issue_all_due() == 2  # registration + the passed unit's credit certificate
+    failed = micro_registration.edition.course.units.order_by("position").last()
+    record_result(micro_registration.exam_enrolments.get(unit=failed, chance=1),
+                  user=exam_committee_member, value=Decimal("12"), reason="Typing error")
+    assert issue_all_due() == 2  # the second credit certificate and the getuigschrift
+    assert sorted(Certificate.objects.values_list("kind", flat=True)) == [
+        "credit", "credit", "programme", "registration"]
+    assert issue_all_due() == 0
