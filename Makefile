@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 DEBIAN_PACKAGES := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils zbar-tools chromium gettext fonts-dejavu-core
 PG_CLUSTER = $(shell ls /etc/postgresql 2>/dev/null | head -n 1)
 
-.PHONY: run test install system-packages services migrate demo messages lint bench clean
+.PHONY: run test install system-packages services migrate demo messages lint bench clean security
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ test: system-packages $(STAMP) services
 	$(PY) manage.py makemigrations --check --dry-run --settings=portal.settings_test >/dev/null
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
+
+# Static analysis (bandit: fails on high severity) and the pinned dependencies against known
+# vulnerabilities (pip-audit: fails on a known one; says so when the service is unreachable).
+security: $(STAMP)
+	$(VENV)/bin/bandit -c pyproject.toml -r . -q --severity-level high
+	$(PY) .ci/dependency_audit.py requirements.lock
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
