@@ -20,15 +20,17 @@ def next_number(organizer: Organizer, kind: str, year: int) -> int:
     """The next number of the organizer's series; the series row stays locked until commit."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("numbers are handed out inside the document's own transaction")
-    NumberSeries.objects.bulk_create(
-        [NumberSeries(organizer=organizer, kind=kind, year=year)], ignore_conflicts=True
-    )
-    series = NumberSeries.objects.select_for_update().get(
-        organizer=organizer, kind=kind, year=year
-    )
-    series.last_number += 1
-    series.save(update_fields=["last_number"])
-    return series.last_number
+    # One statement (PostgreSQL, SQLite >= 3.35): creates the series at 1 or counts on under
+    # the row lock, which the caller holds until its COMMIT (a rollback gives the number back).
+    table = NumberSeries._meta.db_table
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (organizer_id, kind, year, last_number) "  # noqa: S608  # nosec B608
+            "VALUES (%s, %s, %s, 1) ON CONFLICT (organizer_id, kind, year) "
+            f"DO UPDATE SET last_number = {table}.last_number + 1 RETURNING last_number",
+            [getattr(organizer, "pk", organizer), kind, year],
+        )
+        return cursor.fetchone()[0]
 
 
 def organizer_address(organizer: Organizer) -> str:

@@ -1,17 +1,18 @@
 """Checkout: one transaction creates the registrations (price snapshotted), one invoice per
 organizer with its number and structured communication, and the outgoing e-mails.
 
-Locks, in this order (the same order everywhere, so no two transactions wait in a circle):
+Locks, in this order (the order cancellations take them too: series, audit chain, edition;
+so no two transactions wait in a circle):
 1. the person's cart row, by renewing its checkout token (serialises a double click);
-2. only for an item whose hold has expired: its edition rows (`lock_editions`, primary-key
-   order) to re-check that a seat is still free; and the voucher row when there is one;
-3. near the end, the seats: one conditional `UPDATE ... SET seats_taken = seats_taken + 1
-   WHERE seats_taken < seats` per edition (primary-key order). A valid hold already reserved
-   the seat (add_to_cart counted it under the edition lock), so turning it into a registration
-   does not change the free seats: the UPDATE only backs the hard limit up, and the edition row
-   is locked from there to COMMIT instead of for the whole transaction;
-4. last, the invoice number series of each organizer (`issue_invoice`, organizer order), then
-   only the invoice, its lines and the e-mail are written before COMMIT.
+2. the voucher row, when there is one;
+3. late, the invoice number series of each organizer (`issue_invoice`, organizer order) with
+   the organizer's audit chain: only the invoice, its lines and the e-mail follow;
+4. last, the seats: one conditional `UPDATE ... SET seats_taken = seats_taken + 1 WHERE
+   seats_taken < seats` per edition (primary-key order), right before COMMIT. A valid hold
+   already reserved the seat (add_to_cart counted it under the edition lock), so turning it
+   into a registration does not change the free seats: the UPDATE backs the hard limit up, and
+   the edition row is locked for one statement and the COMMIT instead of the whole
+   transaction. Only an expired hold takes `lock_editions` + `seats_free` here first.
 
 Everything else (eligibility, prices, the checkout, registrations, exam enrolments, emptying
 the cart) is read or written before the first shared lock. Measured in tests/bench/README.md
@@ -88,7 +89,6 @@ def checkout(
             item.edition, user, today=today, late_by_staff=late_by_staff,
             registered=item.registered, admitted=item.admitted,
         )
-    _recheck_expired_holds(items, user, now)
 
     # 2. Prices, the voucher's use, the checkout and its registrations.
     voucher = _lock_voucher(items[0].cart.voucher_id, today)
@@ -151,16 +151,13 @@ def checkout(
     if voucher is not None:
         Cart.objects.filter(pk=items[0].cart_id).update(voucher=None)
 
-    # 3. The seats: one conditional UPDATE per edition; the rows stay locked until COMMIT.
-    for edition in sorted(editions, key=lambda e: e.pk):
-        if not take_seat(edition.pk):
-            raise errors.EditionFull()
-
-    # 4. Last, the number series of each organizer: the invoices, then the e-mails.
+    # 3. The shared rows, held from here to COMMIT: each organizer's number series (the
+    #    invoices, then their e-mails), and last the seats.
     invoices = _issue_invoices(record, registrations, user, billing, today)
     from registrations.notifications import checkout_confirmed
 
     checkout_confirmed(record, registrations, invoices)
+    _take_seats(items, user, now)
     if billing.invoice_to == Checkout.InvoiceTo.COMPANY and billing.vat_status == "unverified":
         from billing.tasks import recheck_vat_number
 
@@ -184,16 +181,20 @@ def _items(user, today) -> list:
     )
 
 
-def _recheck_expired_holds(items, user, now) -> None:
-    """An expired hold is fine as long as a seat is still free for this person: checked under
-    the edition lock, like add_to_cart does (only on this path)."""
+def _take_seats(items, user, now) -> None:
+    """The last statements before COMMIT. A valid hold already reserved its seat (add_to_cart
+    counted it under the edition lock), so one conditional UPDATE takes it; it only fails when
+    staff lowered the seats meanwhile. An expired hold is fine as long as a seat is still free
+    for this person: checked under the edition lock, as add_to_cart does."""
     expired = [item for item in items if item.held_until <= now]
-    if not expired:
-        return
-    locked = lock_editions([item.edition_id for item in expired])
-    for item in expired:
-        if seats_free(locked[item.edition_id], now=now, for_user=user) <= 0:
-            raise errors.CartExpired()
+    if expired:
+        locked = lock_editions([item.edition_id for item in expired])
+        for item in expired:
+            if seats_free(locked[item.edition_id], now=now, for_user=user) <= 0:
+                raise errors.CartExpired()
+    for edition_id in sorted({item.edition_id for item in items}):
+        if not take_seat(edition_id):
+            raise errors.EditionFull()
 
 
 def _issue_invoices(record, registrations, user, billing, today) -> list:
