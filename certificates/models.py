@@ -17,10 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, CourseUnit, Organizer
 
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"  # no 0/O, 1/l/I
+CODE_LENGTH = 22  # 22 x log2(57) = 128 bits
+
 
 def new_code() -> str:
-    """128 random bits, URL-safe (22 characters)."""
-    return secrets.token_urlsafe(16)
+    """A verification code from the system's CSPRNG (`secrets`): 128 random bits in 22 letters
+    and digits that read unambiguously on paper and need no escaping in a URL."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 class Signatory(models.Model):

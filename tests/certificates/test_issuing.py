@@ -283,3 +283,12 @@ def test_the_sweep_issues_credit_certificates_as_units_pass(micro_registration,
     assert sorted(Certificate.objects.values_list("kind", flat=True)) == [
         "credit", "credit", "programme", "registration"]
     assert issue_all_due() == 0
+
+
+def test_verification_codes_are_random_and_unambiguous():
+    from certificates.models import CODE_ALPHABET, new_code
+
+    codes = {new_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    assert all(len(code) == 22 and set(code) <= set(CODE_ALPHABET) for code in codes)
+    assert not set("0O1lI-_") & set(CODE_ALPHABET)
