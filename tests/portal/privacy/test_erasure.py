@@ -175,6 +175,7 @@ def test_erasure_leaves_invoices_intact_and_the_person_unidentifiable(
     assert list(CreditNote.objects.order_by("pk").values("number", "total")) == notes_before
     text = pdf_text(render_invoice_pdf(me.invoice))
     assert me.invoice.number in text and me.full_name in text
+    assert "erased" not in text  # the participant block too reads as issued
     assert me.credit_note.number in pdf_text(render_credit_note_pdf(me.credit_note))
     client.force_login(finance_user)
     page = client.get(reverse("admin:billing_invoice_change", args=[me.invoice.pk]))
