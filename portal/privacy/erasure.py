@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.trail import record
 from billing.models import Payment, Refund, SepaExport, StatementLine, UnpaidFlag
 from exams.models import ProgrammeDecision, Result
 from portal.models import OutgoingEmail, User
@@ -75,7 +76,11 @@ def request_erasure(*, user, note: str = "") -> ErasureRequest:
     """The participant asks to be erased; asking twice finds the first request."""
     User.objects.select_for_update().filter(pk=user.pk).first()  # serialise double clicks
     existing = ErasureRequest.objects.filter(user=user, status=ErasureRequest.Status.PENDING)
-    return existing.first() or ErasureRequest.objects.create(user=user, note=note)
+    if existing.exists():
+        return existing.get()
+    request = ErasureRequest.objects.create(user=user, note=note)
+    record("privacy.erasure_requested", request, actor=user, after={"user": user.pk})
+    return request
 
 
 @transaction.atomic
@@ -134,6 +139,10 @@ def erase_person(*, request_id: int, staff_user, now=None) -> ErasureRequest:
     request.note = ""
     request.summary = summary
     request.save(update_fields=["status", "decided_at", "decided_by", "note", "summary"])
+    # The trail names the person by number only (audit/context.py), like every other entry.
+    record("privacy.erased", request, actor=staff_user,
+           before={"status": ErasureRequest.Status.PENDING},
+           after={"status": request.status, "user": user.pk, **summary})
     return request
 
 

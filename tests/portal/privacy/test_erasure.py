@@ -208,6 +208,11 @@ def test_erasure_leaves_invoices_intact_and_the_person_unidentifiable(
     other.certificate.refresh_from_db()
     assert not other.certificate.is_revoked
     assert erasure.summary["certificates"] == {"revoked": 1, "kept": 0}
+    from audit.models import AuditEntry
+
+    [entry] = AuditEntry.objects.filter(action="privacy.erased")
+    assert entry.actor == privacy_officer and entry.after["user"] == user.pk
+    assert entry.object_id == str(erasure.pk)
 
     # Logged out everywhere and no way back in.
     assert participant_client.get(reverse("dashboard")).status_code == 302
