@@ -15,6 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
@@ -89,6 +90,8 @@ def append(action: str, document, content: dict, *, actor=None) -> AuditEntry:
     transaction, after the number series lock)."""
     organizer_id = document.organizer_id
     _lock_head(organizer_id)
+    # A statement of its own after the lock: in READ COMMITTED it sees the link that the
+    # previous lock holder committed (a subquery in the locking SELECT would not).
     last = (AuditEntry.objects.filter(organizer_id=organizer_id, chain_seq__isnull=False)
             .order_by("-chain_seq").values_list("chain_seq", "entry_hash").first())
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, "")
@@ -152,16 +155,29 @@ def _differences(recorded: dict, current: dict, prefix: str = "") -> list:
 
 
 def _current_documents(entries):
-    from billing.models import CreditNote, Invoice
+    """The current rows of the batch's documents as plain values (no model instances: the
+    verifier reads every invoice ever issued)."""
+    from billing.models import CreditNote, Invoice, InvoiceLine
 
     invoice_ids = [int(e.object_id) for e in entries if e.model_label == INVOICE_LABEL]
     note_ids = [int(e.object_id) for e in entries if e.model_label == CREDIT_NOTE_LABEL]
-    invoices = Invoice.objects.select_related("charged_for").prefetch_related("lines")
-    notes = CreditNote.objects.select_related("invoice")
-    return (
-        {i.pk: i for i in invoices.filter(pk__in=invoice_ids)},
-        {n.pk: n for n in notes.filter(pk__in=note_ids)},
-    )
+    invoices = {}
+    for row in Invoice.objects.filter(pk__in=invoice_ids).values(
+        "pk", *INVOICE_FIELDS, "organizer_id", "user_id", "charged_for_id",
+        "charged_for__number",
+    ):
+        row["charged_for"] = SimpleNamespace(number=row.pop("charged_for__number"))
+        invoices[row["pk"]] = SimpleNamespace(**row, lines=[])
+    for row in (InvoiceLine.objects.filter(invoice_id__in=invoice_ids)
+                .values("pk", "invoice_id", "registration_id", *LINE_FIELDS).order_by("pk")):
+        invoices[row["invoice_id"]].lines.append(SimpleNamespace(**row))
+    notes = {}
+    for row in CreditNote.objects.filter(pk__in=note_ids).values(
+        "pk", *CREDIT_NOTE_FIELDS, "organizer_id", "invoice__number",
+    ):
+        row["invoice"] = SimpleNamespace(number=row.pop("invoice__number"))
+        notes[row["pk"]] = SimpleNamespace(**row)
+    return invoices, notes
 
 
 def _check_link(entry, expected_seq, prev_hash, invoices, notes) -> Break | None:
@@ -179,7 +195,7 @@ def _check_link(entry, expected_seq, prev_hash, invoices, notes) -> Break | None
         return broken(_("the recorded content was altered"))
     if entry.model_label == INVOICE_LABEL:
         document = invoices.get(int(entry.object_id))
-        current = invoice_content(document, document.lines.all()) if document else None
+        current = invoice_content(document, document.lines) if document else None
     else:
         document = notes.get(int(entry.object_id))
         current = credit_note_content(document) if document else None
