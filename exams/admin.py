@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.trail import record
 from exams.committees import TOO_FEW_MEMBERS, size_error, size_limits
 from exams.models import (
     Attendance,
@@ -266,3 +267,10 @@ class ProgrammeDecisionAdmin(AppendOnlyAdmin):
             registration=obj.registration, superseded_by__isnull=True
         ).first()
         obj.save()
+        record("programme_decision.recorded", obj, actor=request.user,
+               organizer=obj.registration.edition.course.organizer_id,
+               before=({"decision": obj.supersedes.pk,
+                        "favourable_deviation": obj.supersedes.favourable_deviation}
+                       if obj.supersedes else None),
+               after={"registration": obj.registration_id,
+                      "favourable_deviation": obj.favourable_deviation, "reason": obj.reason})

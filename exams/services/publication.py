@@ -4,6 +4,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.trail import record
 from certificates.tasks import issue_certificates_for_publication_task
 from exams.models import Committee, CommitteeMember, ExamPeriod, Publication
 from portal.queueing import enqueue_on_commit
@@ -26,9 +27,13 @@ def publish(period: ExamPeriod, course, user) -> Publication:
         raise PublicationRefused(_("The programme belongs to another organizer."))
     if not may_publish(user, course):
         raise PublicationRefused(_("Only a member of the programme's LEC publishes results."))
-    publication, _created = Publication.objects.get_or_create(
+    publication, created = Publication.objects.get_or_create(
         period=period, course=course, defaults={"published_by": user}
     )
+    if created:
+        record("results.published", publication, actor=user, organizer=course.organizer_id,
+               before={"published": False},
+               after={"published": True, "period": period.pk, "course": course.pk})
     # Getuigschriften and credit certificates may now be due (rules.md §7).
     enqueue_on_commit(issue_certificates_for_publication_task, publication_id=publication.pk)
     return publication

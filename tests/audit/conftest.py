@@ -60,4 +60,4 @@ ISSUED = date(2025, 9, 1)
 
 # The exam tests' programme (two units, both periods, a confirmed registration with its first
 # chances), for the result entries.
-from tests.exams.conftest import periods, programme, registration  # noqa: E402, F401
+from tests.exams.conftest import lec, periods, programme, registration  # noqa: E402, F401

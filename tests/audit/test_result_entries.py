@@ -67,3 +67,30 @@ def test_the_daily_absence_job_acts_as_the_system(registration, periods,
     second = enrolment(registration, "DATA1", chance=2)
     entry = entries("result.recorded").get(after__enrolment=second.pk)
     assert (entry.actor, entry.actor_label, entry.after["code"]) == (None, "system", "A")
+
+
+def test_publishing_results_once(lec, periods, programme, exam_committee_member):
+    from exams.services.publication import publish
+
+    first = publish(periods[0], programme, exam_committee_member)
+    publish(periods[0], programme, exam_committee_member)  # idempotent: nothing new
+    entry = entries("results.published").get()
+    assert (entry.object_id, entry.actor, entry.before) == (
+        str(first.pk), exam_committee_member, {"published": False})
+    assert entry.after == {"published": True, "period": periods[0].pk, "course": programme.pk}
+
+
+def test_a_favourable_deviation_in_the_admin(client, registration, exam_committee_member):
+    from django.urls import reverse
+
+    client.force_login(exam_committee_member)
+    url = reverse("admin:exams_programmedecision_add")
+    for reason in ("Art. 9.1: one unit just below", "Art. 9.1: corrected"):
+        response = client.post(url, {"registration": registration.pk, "reason": reason,
+                                     "favourable_deviation": "on"})
+        assert response.status_code == 302
+    first, second = entries("programme_decision.recorded").order_by("pk")
+    assert (first.actor, first.before) == (exam_committee_member, None)
+    assert first.after == {"registration": registration.pk, "favourable_deviation": True,
+                           "reason": "Art. 9.1: one unit just below"}
+    assert second.before == {"decision": int(first.object_id), "favourable_deviation": True}
