@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from audit.trail import record
 from certificates.admin import issue_certificates
 from registrations import errors
 from registrations.models import (
@@ -117,6 +118,12 @@ class WaitingListEntryAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "edition__code"]
     list_select_related = ["user", "edition__course"]
     readonly_fields = ["user", "edition", "joined_at", "offered_at", "offer_expires_at"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "status" in form.changed_data:
+            record("waiting_list.changed", obj, organizer=obj.edition.course.organizer_id,
+                   before={"status": form.initial.get("status")}, after={"status": obj.status})
 
 
 @admin.register(AdmissionApplication)

@@ -284,3 +284,38 @@ def test_a_staff_lifted_unpaid_flag(participant, finance_user):
     entry = entries("unpaid_flag.lifted", flag).get()
     assert (entry.actor, entry.before, entry.after["reason"]) == (
         finance_user, {"lifted": False}, "agreed plan")
+
+
+def test_a_refund_recorded_by_hand_in_the_admin(client, finance_user):
+    invoice = invoice_for(OrganizerFactory())
+    note = credit(invoice, "100.00", finance_user)
+    client.force_login(finance_user)
+    response = client.post(reverse("admin:billing_refund_add"), {
+        "credit_note": note.pk, "amount": "30.00", "beneficiary_name": "An Peeters",
+        "iban": "BE71 0961 2345 6769", "bic": "GKCCBEBB"})
+    assert response.status_code == 302
+    refund = Refund.objects.get()
+    entry = entries("refund.created", refund).get()
+    assert (entry.actor, entry.before) == (finance_user, None)
+    assert entry.after == {"amount": "30.00", "credit_note": note.pk, "status": "pending",
+                           "iban_known": True}
+    assert "BE71" not in str(entry.after) and "Peeters" not in str(entry.after)
+    client.post(reverse("admin:billing_refund_change", args=[refund.pk]), {
+        "credit_note": note.pk, "amount": "35.00", "beneficiary_name": "An Peeters",
+        "iban": "BE71096123456769", "bic": "GKCCBEBB"})
+    changed = entries("refund.changed", refund).get()
+    assert (changed.before, changed.after["amount"]) == (
+        {"amount": "30.00", "iban_known": True}, "35.00")
+
+
+def test_a_waiting_list_status_changed_in_the_admin(client, superuser, participant):
+    edition = EditionFactory(seats=1)
+    register(UserFactory(), edition)
+    entry = join_waiting_list(user=participant, edition_id=edition.pk)
+    client.force_login(superuser)
+    response = client.post(reverse("admin:registrations_waitinglistentry_change",
+                                   args=[entry.pk]), {"status": "withdrawn"})
+    assert response.status_code == 302
+    changed = entries("waiting_list.changed", entry).get()
+    assert (changed.actor, changed.before, changed.after) == (
+        superuser, {"status": "waiting"}, {"status": "withdrawn"})
