@@ -2,6 +2,7 @@
 
     .venv/bin/python -m tests.bench.run                 # every benchmark (what `make bench` runs)
     .venv/bin/python -m tests.bench.run seat_rush --threads 4 --checkouts 200 --profile
+    .venv/bin/python -m tests.bench.run pages pdf --page-seconds 10
 
 The database is the server of DATABASE_URL (default: the test suite's,
 postgres://postgres@127.0.0.1:5432/portal) with `_bench` appended to its name (`portal_bench`):
@@ -37,11 +38,19 @@ BENCHMARKS = {
     "late_payment": "tests.bench.bench_late_payment",
     "exports": "tests.bench.bench_exports",
     "statement_import": "tests.bench.bench_statement_import",
+    # Last: they add editions, registrations and invoices the billing benchmarks must not see.
+    "pages": "tests.bench.bench_pages",
+    "pdf": "tests.bench.bench_pdf",
 }
 
 
 class BenchmarkFailed(AssertionError):
-    """A benchmark's own checks did not hold (e.g. a gap in the invoice numbers)."""
+    """A benchmark's own checks did not hold (e.g. a gap in the invoice numbers); `rows` are
+    what it measured before that, printed in the table all the same."""
+
+    def __init__(self, message: str = "", rows: list | None = None):
+        super().__init__(message)
+        self.rows = rows or []
 
 
 @dataclass(frozen=True)
@@ -190,6 +199,18 @@ def parse_args(argv):
         help="statement lines that pay an invoice of the small set (default 1000)",
     )
     parser.add_argument(
+        "--page-seconds",
+        type=float,
+        default=5.0,
+        help="load per page (and per bare-view run) in the pages benchmark (default 5)",
+    )
+    parser.add_argument(
+        "--pdf-repeats",
+        type=int,
+        default=10,
+        help="renders of each PDF in the pdf benchmark (default 10)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="also profile with cProfile (checkouts, the late-payment job, the statement "
@@ -234,6 +255,7 @@ def main(argv=None) -> int:
                 outcome = module.run(args)
             except BenchmarkFailed as error:
                 failures.append(f"{name}: {error}")
+                rows.extend(error.rows)
                 rows.append(Row(name, "FAILED", str(error)[:60]))
                 continue
             rows.extend(outcome.rows)
