@@ -48,7 +48,9 @@ def signatory_for(course: Course) -> Signatory | None:
 
 
 def _holder_name(user) -> str:
-    return user.get_full_name().strip() or user.email
+    """The name as in the profile; never the e-mail address, which the public verification page
+    must not show (a nameless profile prints its e-mail address on the holder's own PDF only)."""
+    return user.get_full_name().strip()
 
 
 def _edition_details(registration: Registration) -> dict:

@@ -184,3 +184,18 @@ def test_a_cancelled_registration_without_certificate_has_none(client, organizer
     url = reverse("registration_certificate", args=[registration.pk])
     assert client.get(url).status_code == 404
     assert not Certificate.objects.exists()
+
+
+def test_a_nameless_profile_never_shows_its_email_publicly(client, organizer):
+    from tests.billing.test_invoice_pdf import pdf_text
+    from tests.factories import UserFactory
+
+    nameless = UserFactory(first_name="", last_name="", email="nameless@example.org")
+    registration = RegistrationFactory(user=nameless, edition__course__organizer=organizer)
+    certificate = issue_registration_certificate(registration)
+    page = english(client).get(reverse("certificate_verify", args=[certificate.code]))
+    assert page.status_code == 200
+    assert "nameless@example.org" not in page.content.decode()
+    client.force_login(nameless)
+    pdf = client.get(reverse("certificate_download", args=[certificate.pk])).content
+    assert "nameless@example.org" in pdf_text(pdf)  # on the holder's own copy only
