@@ -6,10 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.context import acting_as
+from courses.models import Edition
 from registrations import errors
 from registrations.eligibility import check_can_register
 from registrations.models import Cart, CartItem
-from registrations.seats import lock_editions, seats_free
+from registrations.seats import seats_free
 from registrations.services.checkout import BillingDetails, checkout
 
 
@@ -17,10 +18,12 @@ from registrations.services.checkout import BillingDetails, checkout
 def register_late(*, staff_user, user, edition_id: int, billing: BillingDetails | None = None):
     """Registers `user` as a checkout of one edition would, skipping only the deadline."""
     now = timezone.now()
-    edition = lock_editions([edition_id]).get(edition_id)
+    edition = Edition.objects.filter(pk=edition_id).first()
     if edition is None:
         raise errors.RegistrationClosed()
     check_can_register(edition, user, today=timezone.localdate(now), late_by_staff=True)
+    # A first answer without a lock; checkout checks again under the edition lock, last (the
+    # hold below is already expired), in the order every checkout takes its locks.
     if seats_free(edition, now=now, for_user=user) <= 0:
         raise errors.EditionFull()
     cart, _ = Cart.objects.select_for_update().get_or_create(user=user)
@@ -31,10 +34,13 @@ def register_late(*, staff_user, user, edition_id: int, billing: BillingDetails 
     cart.checkout_token = uuid.uuid4()
     cart.save(update_fields=["checkout_token", "updated_at"])
     with acting_as(staff_user):  # the staff member, not the participant, does all of it
-        record = checkout(
-            user=user, token=cart.checkout_token, billing=billing or BillingDetails(), now=now,
-            late_by_staff=True,
-        )
+        try:
+            record = checkout(
+                user=user, token=cart.checkout_token, billing=billing or BillingDetails(),
+                now=now, late_by_staff=True,
+            )
+        except errors.CartExpired as full:
+            raise errors.EditionFull() from full
     CartItem.objects.bulk_create(
         [CartItem(cart=cart, edition_id=e, held_until=h) for e, h in saved if e != edition.pk]
     )
