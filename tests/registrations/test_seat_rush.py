@@ -144,3 +144,60 @@ def test_a_voucher_is_never_used_more_than_allowed_under_concurrency():
     assert sorted(outcomes) == ["VoucherUsedUp"] * 7 + ["registered"] * 3
     assert Voucher.objects.get(code="EARLY").times_used == 3
     assert Registration.objects.filter(voucher__code="EARLY").count() == 3
+
+
+def _twice_at_once(call):
+    """`call()` in two threads released together; their results (or exceptions)."""
+    barrier = threading.Barrier(2)
+    results = []
+    lock = threading.Lock()
+
+    def one():
+        try:
+            barrier.wait(timeout=10)
+            outcome = call()
+        except Exception as error:  # noqa: BLE001 - the assertions name it
+            outcome = error
+        finally:
+            connection.close()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    close_old_connections()
+    return results
+
+
+def test_a_double_click_on_confirm_makes_one_checkout():
+    """The token renewal locks the cart row: the second click waits, then finds the first."""
+    edition = EditionFactory(seats=3, start=timezone.localdate() + timedelta(days=30))
+    person = UserFactory()
+    add_to_cart(user=person, edition_id=edition.pk)
+    token = Cart.objects.get(user=person).checkout_token
+
+    results = _twice_at_once(
+        lambda: checkout(user=person, token=token, billing=BillingDetails()).pk
+    )
+
+    assert len(results) == 2 and results[0] == results[1], results
+    assert Registration.objects.filter(user=person, edition=edition).count() == 1
+    assert Invoice.objects.filter(user=person).count() == 1
+    edition.refresh_from_db()
+    assert edition.seats_taken == 1
+
+
+def test_a_double_click_on_add_to_cart_holds_one_seat():
+    edition = EditionFactory(seats=2, start=timezone.localdate() + timedelta(days=30))
+    person = UserFactory()
+
+    results = _twice_at_once(lambda: add_to_cart(user=person, edition_id=edition.pk).pk)
+
+    assert len(results) == 2 and all(isinstance(r, int) for r in results), results
+    assert results[0] == results[1]
+    from registrations.models import CartItem
+
+    assert CartItem.objects.filter(edition=edition).count() == 1
