@@ -207,6 +207,10 @@ def test_erasure_leaves_invoices_intact_and_the_person_unidentifiable(
     assert certificate.is_revoked and certificate.holder_name == ""
     other.certificate.refresh_from_db()
     assert not other.certificate.is_revoked
+    anonymous = client.__class__()
+    verification = anonymous.get(reverse("certificate_verify", args=[certificate.code]))
+    assert verification.status_code == 200
+    assert me.full_name not in verification.content.decode()
     assert erasure.summary["certificates"] == {"revoked": 1, "kept": 0}
     from audit.models import AuditEntry
 
