@@ -107,12 +107,14 @@ def refusal_for(user) -> str | None:
 def erase_person(*, request_id: int, staff_user, now=None) -> ErasureRequest:
     """Anonymise the person of the request (see the module docstring). Idempotent."""
     now = now or timezone.now()
+    # The person first, then the request: the order request_erasure locks in.
+    user_id = ErasureRequest.objects.values_list("user_id", flat=True).get(pk=request_id)
+    user = User.objects.select_for_update().get(pk=user_id)
     request = ErasureRequest.objects.select_for_update().get(pk=request_id)
     if request.status == ErasureRequest.Status.DONE:
         return request
     if request.status != ErasureRequest.Status.PENDING:
         raise ErasureRefused(_("This request was withdrawn."))
-    user = User.objects.select_for_update().get(pk=request.user_id)
     reason = refusal_for(user)
     if reason:
         raise ErasureRefused(reason)
