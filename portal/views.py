@@ -15,6 +15,10 @@ from portal.forms import ProfileForm
 def admin_login(request, extra_context=None):
     """The admin's own log-in form would bypass allauth's second factor: send staff there."""
     next_url = request.GET.get("next") or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("admin:index")  # never send anyone off-site from here
     if request.user.is_authenticated:
         if request.user.is_staff:
             return redirect(next_url)
