@@ -41,6 +41,21 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
+    actions = ["record_erasure_request"]
+
+    def has_erasure_permission(self, request):
+        return request.user.has_perm("portal.confirm_erasure")
+
+    @admin.action(
+        description=_("Record an erasure request (received by letter or e-mail)"),
+        permissions=["erasure"],
+    )
+    def record_erasure_request(self, request, queryset):
+        from portal.privacy.erasure import request_erasure
+
+        for user in queryset:
+            request_erasure(user=user, note=str(_("Recorded by staff")))
+        self.message_user(request, _("Erasure requested; confirm it under Erasure requests."))
 
 
 @admin.register(WorkEmailDomain)

@@ -318,3 +318,18 @@ def test_mails_to_staff_that_name_the_person_are_scrubbed(client, people, superu
     assert [m.subject for m in mails] == ["[erased] applied", f"{other.full_name} applied"]
     assert me.full_name not in mails[0].body_html and me.email not in mails[0].body_text
     assert other.full_name in mails[1].body_text
+
+
+def test_staff_record_a_request_received_by_letter(client, participant, privacy_officer,
+                                                   course_admin):
+    changelist = reverse("admin:portal_user_changelist")
+    data = {"action": "record_erasure_request", "_selected_action": [participant.pk]}
+    client.force_login(course_admin)  # sees people, may not record erasure requests
+    client.post(changelist, data)
+    assert not ErasureRequest.objects.exists()
+    client.force_login(privacy_officer)
+    assert client.get(changelist).status_code == 200
+    client.post(changelist, data)
+    client.post(changelist, data)
+    [erasure] = ErasureRequest.objects.all()
+    assert erasure.user == participant and erasure.status == "pending"
