@@ -12,11 +12,12 @@ cannot both record the same movement. Each payment goes through
 entry and the unpaid flags it lifts).
 
 Suggestions (a line without a usable structured communication whose amount is the open balance
-of exactly one invoice with a similar name) read the open invoices once per import and amount
-(`rules.Candidates`): only invoices with that balance, as plain values, their names indexed by
-word. The query never computes balances for the whole invoice table: an invoice without
-payments or credit notes is open for its total (`total IN amounts`, no subquery), and only the
-invoices with a part payment or a credit note get their balance computed.
+of exactly one invoice with a similar name) read the open invoices once per import
+(`rules.Candidates`): only invoices whose balance is one of the file's amounts, as plain
+values, their names indexed by word; each batch re-reads only the invoices it paid. The query
+never computes balances for the whole invoice table: an invoice without payments or credit
+notes is open for its total (`total IN amounts`, no subquery), and only the invoices with a
+part payment or a credit note get their balance computed.
 """
 
 import logging
@@ -68,7 +69,13 @@ def import_statement(statement_id: int, batch_size: int = BATCH) -> BankStatemen
         status=Status.PROCESSING, format=parsed.format, lines_total=len(parsed.lines)
     )
     keys = dedup_keys(parsed.lines)
-    candidates = Candidates()  # open invoices by balance, read once per amount for the import
+    # Open invoices by balance, for suggestions: read once for every amount the file pays (a
+    # superset of the lines that will need one), instead of once per batch.
+    candidates = Candidates()
+    amounts = {line.amount for line in parsed.lines[statement.lines_done:]
+               if line.amount is not None and line.amount > 0 and not line.problem}
+    if amounts:
+        candidates.add(amounts, _open_with_balance(amounts))
     while _import_next_batch(statement.pk, parsed.lines, keys, statement.uploaded_by,
                              batch_size, candidates):
         pass

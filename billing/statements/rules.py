@@ -182,9 +182,9 @@ class Candidates:
     their names indexed by word: a payer's name is compared only with the candidates of that
     amount that share a word with it (`names_resemble` needs one), not with every candidate.
 
-    An import asks the database once per new set of amounts (`missing`, then `add`) and
-    `refresh`es the invoices it paid after each batch, so a balance it changed is seen by the
-    next batch as if the candidates were read again."""
+    An import reads them once for all the amounts of its file (`add`; a batch asks for the
+    `missing` ones, if any) and `refresh`es the invoices it paid after each batch, so a balance
+    it changed is seen by the next batch as if the candidates were read again."""
 
     def __init__(self):
         self.loaded: set[Decimal] = set()
@@ -235,6 +235,8 @@ class Candidates:
 
 
 def _tokens(name: str) -> set[str]:
+    if not name:
+        return set()
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     return {word for word in re.split(r"[^a-z0-9]+", plain) if word and word not in _NOISE}
 
