@@ -6,8 +6,10 @@ from django.core.cache import cache
 
 
 def client_ip(request) -> str:
-    """REMOTE_ADDR: behind the deployment's reverse proxy, set it from X-Forwarded-For there."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address, behind TRUSTED_PROXY_COUNT proxies too (portal/security.py)."""
+    from portal.security import client_ip as from_request
+
+    return from_request(request)
 
 
 def hit(scope: str, key: str, *, limit: int, window_seconds: int = 60) -> bool:

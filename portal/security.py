@@ -68,3 +68,16 @@ class SecurityHeadersMiddleware:
 def csp_nonce(request) -> dict:
     """Template context processor: `{{ csp_nonce }}` for the rare inline script or style."""
     return {"csp_nonce": getattr(request, "csp_nonce", "")}
+
+
+def client_ip(request) -> str:
+    """The client's address for per-IP rate limits, read as allauth reads it: behind
+    TRUSTED_PROXY_COUNT proxies (ALLAUTH_TRUSTED_PROXY_COUNT) the one they appended to
+    X-Forwarded-For, else REMOTE_ADDR. Without it, behind a proxy everyone shares one limit."""
+    proxies = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+    forwarded = request.headers.get("x-forwarded-for", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        if len(hops) >= proxies and hops[-proxies]:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"

@@ -85,3 +85,14 @@ def test_behind_the_proxy_each_client_address_has_its_own_limit(client, settings
                            HTTP_X_FORWARDED_FOR="198.51.100.20")
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(participant.pk)
+
+
+def test_certificate_verification_is_limited_per_client_behind_the_proxy(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.CERTIFICATE_VERIFICATIONS_PER_MINUTE = 3
+    url = reverse("certificate_verify", args=["no-such-code"])
+    answers = [client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.7").status_code
+               for _attempt in range(4)]
+    assert answers == [404, 404, 404, 429]
+    # Another client behind the same proxy is not locked out.
+    assert client.get(url, HTTP_X_FORWARDED_FOR="10.0.0.1, 198.51.100.20").status_code == 404
