@@ -245,7 +245,7 @@ def run(args) -> Outcome:
             f"{heaviest[2]:.2f} s", f"{heaviest[2] / seconds:.2f}"),
         Row(NAME, "  look-ups per batch (rules.Lookups, <= 7 queries), all batches",
             f"{spent['lookups']:.2f} s", f"{spent['lookups'] / seconds:.2f}"),
-        Row(NAME, "    suggestion candidates held (read once per amount per import)",
+        Row(NAME, "    suggestion candidates held (read once per import)",
             f"{spent['candidates']:,}"),
         Row(NAME, "  decide() on every line, in memory", f"{spent['decide']:.2f} s",
             f"{spent['decide'] / seconds:.2f}"),
