@@ -205,35 +205,3 @@ def credit_note_attachment(credit_note_id: int) -> tuple[str, bytes, str]:
     credit_note = CreditNote.objects.only("pk", "number").get(pk=credit_note_id)
     filename = f"credit-note-{credit_note.number}.pdf"
     return filename, render_credit_note_pdf(credit_note), PDF_MIMETYPE
-
-
-# Legacy: the registration certificate before the certificates app --------------------------------
-# Kept only while portal/privacy/export.py still renders "registrations/certificate_pdf.html" with
-# it; certificates now live in certificates.pdf (render_certificate_pdf). Remove both together.
-
-
-def certificate_context(registration, *, today=None) -> dict:
-    from django.utils import timezone
-
-    from registrations.models import AdmissionApplication
-
-    admission = None
-    if registration.edition.admission_required:
-        admission = (
-            AdmissionApplication.objects.filter(
-                user_id=registration.user_id,
-                edition_id=registration.edition_id,
-                status=AdmissionApplication.Status.ADMITTED,
-            )
-            .only("decided_at", "submitted_at")
-            .first()
-        )
-    return {
-        "registration": registration,
-        "participant": registration.user,
-        "edition": registration.edition,
-        "course": registration.edition.course,
-        "organizer": registration.edition.course.organizer,
-        "admission": admission,
-        "issued_on": today or timezone.localdate(),
-    }
