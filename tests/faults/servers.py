@@ -132,7 +132,8 @@ class OwnPostgres:
 class Gunicorn:
     """`gunicorn portal.wsgi` with production settings (tests/faults/gunicorn_settings.py)."""
 
-    def __init__(self, database_url: str, workdir: Path):
+    def __init__(self, database_url: str, workdir: Path, **environment: str):
+        self.environment = environment
         self.port = free_port()
         self.database_url = database_url
         self.workdir = workdir
@@ -154,6 +155,7 @@ class Gunicorn:
             PORTAL_SECURE="false",
             PORTAL_VAR_DIR=str(self.workdir),
             PYTHONPATH=str(ROOT),
+            **self.environment,
         )
         command = [str(Path(sys.executable).with_name("gunicorn")), "portal.wsgi:application",
                    "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "1",

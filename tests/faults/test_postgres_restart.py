@@ -55,6 +55,22 @@ def test_a_restart_between_requests_is_invisible(portal):
         served(server, "/")
 
 
+def test_control_without_health_checks_the_first_request_after_a_restart_fails(
+        portal, tmp_path):
+    """Proves the test above can fail: the same, on a gunicorn without CONN_HEALTH_CHECKS."""
+    cluster, _server = portal
+    server = Gunicorn(cluster.url, tmp_path, FAULTS_CONTROL_NO_HEALTH_CHECKS="1")
+    server.start()
+    try:
+        served(server)
+        cluster.stop()
+        cluster.start()
+        statuses = [server.get("/")[0] for _ in range(3)]
+    finally:
+        server.stop()
+    assert statuses[0] == 503 and statuses[1:] == [200, 200], statuses
+
+
 def test_requests_during_an_outage_fail_cleanly_and_recover_without_restart(portal):
     cluster, server = portal
     served(server)
