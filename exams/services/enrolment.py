@@ -40,23 +40,38 @@ def enrol_first_chance(registration: Registration, today: date | None = None) ->
 
 
 def enrol_first_chances(registrations, today: date) -> int:
-    """`enrol_first_chance` for the brand-new registrations of a checkout, in one INSERT (the
-    checkout prefetches `edition__course__units`). Returns how many enrolments were created."""
-    enrolments = [
-        Enrolment(
-            registration=registration,
-            unit=unit,
-            chance=Chance.FIRST,
-            origin=Enrolment.Origin.AUTOMATIC,
-            enrolled_on=today,
-        )
-        for registration in registrations
-        if registration.status == Registration.Status.CONFIRMED
-        for unit in registration.edition.course.units.all()
+    """`enrol_first_chance` for the brand-new registrations of a checkout, in one statement
+    (`INSERT ... SELECT` over their courses' units; PostgreSQL and SQLite): the checkout needs
+    no round trip to read the units. Returns how many enrolments were created."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from courses.models import CourseUnit, Edition
+
+    ids = [r.pk for r in registrations if r.status == Registration.Status.CONFIRMED]
+    if not ids:
+        return 0
+    ops = connection.ops
+    table = {model: ops.quote_name(model._meta.db_table)
+             for model in (Enrolment, Registration, Edition, CourseUnit)}
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = f"""
+        INSERT INTO {table[Enrolment]}
+               (registration_id, unit_id, chance, origin, enrolled_on, created_at)
+        SELECT r.id, u.id, %s, %s, %s, %s
+          FROM {table[Registration]} r
+          JOIN {table[Edition]} e ON e.id = r.edition_id
+          JOIN {table[CourseUnit]} u ON u.course_id = e.course_id
+         WHERE r.id IN ({placeholders})
+        ON CONFLICT DO NOTHING
+    """  # noqa: S608  # nosec B608 - table names from the models, values as parameters
+    params = [
+        Chance.FIRST, Enrolment.Origin.AUTOMATIC, ops.adapt_datefield_value(today),
+        ops.adapt_datetimefield_value(timezone.now()), *ids,
     ]
-    if enrolments:
-        Enrolment.objects.bulk_create(enrolments, ignore_conflicts=True)
-    return len(enrolments)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
 
 
 def window_year(registration: Registration) -> int:

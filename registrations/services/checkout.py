@@ -166,13 +166,12 @@ def checkout(
 
 
 def _items(user, today) -> list:
-    """The person's cart items with their cart and editions (course, organizer, academic year,
-    units) and whether the person is already registered or admitted: two queries."""
+    """The person's cart items with their cart and editions (course, organizer, academic year)
+    and whether the person is already registered or admitted: one query."""
     edition = OuterRef("edition")
     return list(
         CartItem.objects.filter(cart__user=user)
         .select_related("cart", "edition__course__organizer", "edition__academic_year")
-        .prefetch_related("edition__course__units")
         .annotate(
             registered=Exists(already_registered(user, edition)),
             admitted=Exists(admitted_now(user, edition, today)),

@@ -168,6 +168,32 @@ def count_queries(path: str, user) -> int:
     return len(queries.captured_queries)
 
 
+def profile_pages(world: "World", requests: int = 20) -> None:
+    """`--profile`: cProfile of `requests` in-process GETs of each page; the top to stderr."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.test import Client
+
+    for label, path, user in world.pages():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        client.get(path)
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for _ in range(requests):
+            client.get(path)
+        profiler.disable()
+        out = io.StringIO()
+        print(f"\n{label}: {(time.perf_counter() - started) / requests * 1000:.1f} ms a "
+              "request in process, under cProfile", file=out)
+        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative").print_stats(30)
+        print(out.getvalue(), file=sys.stderr)
+
+
 def session_cookie(user) -> str:
     """A session of `user` in the database, as a log-in would leave it (valid for gunicorn: the
     same database and SECRET_KEY)."""
@@ -386,6 +412,8 @@ def run(args) -> Outcome:
         grown = world.grow_to(scale)
         rows.append(Row(NAME, f"scale {scale}: data ({grown:.1f} s to write)", world.sizes()))
         queries[scale] = {label: count_queries(path, user) for label, path, user in world.pages()}
+        if args.profile and scale == 10:
+            profile_pages(world)
         cookies = {user: session_cookie(user) for _l, _p, user in world.pages() if user}
         connection.close()  # gunicorn's workers connect on their own
         load_before = _load_average()
