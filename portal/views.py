@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -54,7 +55,8 @@ def set_language(request):
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = "/"
-    response = redirect(next_url)
+    # A URL, never a view name: redirect("0") would try to reverse it and fail with a 500.
+    response = HttpResponseRedirect(next_url)
     if language in {"nl", "en"}:
         if request.user.is_authenticated and request.user.preferred_language != language:
             request.user.preferred_language = language

@@ -228,3 +228,33 @@ def test_cancellation_forms_refuse_what_is_not_yours_without_an_error(
                            follow=True)
     assert_no_server_error(response)
     assert "Registration not found." in page_text(response)
+
+
+# --- Signing up, logging in, switching language (anonymous) -----------------------------------
+
+
+@SLOW
+@given(first=INPUT, last=INPUT, email=st.one_of(INPUT, st.emails().map(str)), password=INPUT,
+       language=INPUT, next_url=st.one_of(INPUT, st.sampled_from(
+           ["//evil.example/", "https://evil.example/", "javascript:alert(1)", "/\\evil"])))
+def test_account_forms_answer_without_a_server_error(client, first, last, email, password,
+                                                     language, next_url):
+    from django.core.cache import cache
+
+    cache.clear()  # allauth's rate limits would answer 429 after a few examples
+    client.cookies["django_language"] = "en"
+    before = User.objects.count()
+    response = client.post(reverse("account_signup"), {
+        "first_name": first, "last_name": last, "email": email, "password1": password,
+        "password2": password})
+    assert_no_server_error(response)
+    if response.status_code == 200:
+        assert response.context["form"].errors
+        assert User.objects.count() == before
+    response = client.post(reverse("account_login"), {"login": email, "password": password})
+    assert_no_server_error(response)
+    client.logout()
+    response = client.post(reverse("set_language"), {"language": language, "next": next_url})
+    assert response.status_code == 302
+    target = response.url
+    assert not target.startswith(("//", "/\\")) and ":" not in target.split("/", 1)[0], target
