@@ -8,10 +8,12 @@ from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from billing.models import BankStatement, StatementLine
+from billing.models import BankStatement, Payment, StatementLine
 from exams.models import Result
+from tests.billing.statement_files import Move, camt053
+from tests.billing.test_statements_import import upload
 from tests.exams.conftest import periods, programme, registration  # noqa: F401 (fixtures)
-from tests.fuzz.strategies import SLOW, TYPED
+from tests.fuzz.strategies import INPUT, SLOW, TYPED
 from tests.fuzz.test_parsers import mutated_statement
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +126,23 @@ def test_a_results_csv_imports_all_or_nothing_with_a_message_per_line(
     assert (report and report.errors) or form.errors
     for _line, message in (report.errors if report else []):
         assert message and not any(word in message for word in PYTHON_WORDS), message
+
+
+# --- Finance matches a statement line by hand -------------------------------------------------
+
+
+@SLOW
+@given(text=st.one_of(INPUT, st.sampled_from(["+++000/0000/00097+++", "2026-000001",
+                                              "***123/4567/89002***", "2026-999999"])))
+def test_matching_by_hand_answers_with_a_message(as_finance, text):
+    line = StatementLine.objects.first()
+    if line is None:
+        upload(camt053([Move("12.00", text="no reference at all")]))
+        line = StatementLine.objects.get()
+    payments = Payment.objects.count()
+    response = as_finance.post(reverse("admin:billing_statementline_match", args=[line.pk]),
+                               {"invoice": text})
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert response.context["form"].errors
+        assert Payment.objects.count() == payments
