@@ -146,3 +146,27 @@ def test_matching_by_hand_answers_with_a_message(as_finance, text):
     if response.status_code == 200:
         assert response.context["form"].errors
         assert Payment.objects.count() == payments
+
+
+# --- One result in the admin (exam committee) -------------------------------------------------
+
+
+@SLOW
+@given(value=st.one_of(INPUT, st.sampled_from(["14,5", "14.5", "20.01", "-0", "1e1", "NaN",
+                                               "Infinity", "12.345", "99999999999"])),
+       code=INPUT, reason=INPUT)
+@example(value="14", code="", reason="")
+def test_a_result_in_the_admin_is_recorded_or_refused_with_a_message(
+        client, exam_committee_member, registration, value, code, reason):  # noqa: F811
+    client.force_login(exam_committee_member)
+    client.cookies["django_language"] = "en"
+    enrolment = registration.exam_enrolments.get(unit__code="DATA1", chance=1)
+    before = Result.objects.count()
+    response = client.post(reverse("admin:exams_result_add"), {
+        "enrolment": enrolment.pk, "value": value, "code": code, "reason": reason})
+    assert response.status_code in (200, 302), response.status_code
+    if response.status_code == 200:
+        assert response.context["adminform"].form.errors
+        assert Result.objects.count() == before
+    else:
+        assert Result.objects.count() == before + 1
