@@ -101,16 +101,21 @@ def queue_email(
     user=None,
     attachments: Iterable[dict] = (),
     dedup_key: str | None = None,
+    new_key: bool = False,
 ) -> OutgoingEmail:
     """Write the mail in the caller's transaction; it is sent after that transaction commits.
 
     With a `dedup_key` a use case that runs twice queues one mail: the existing row is returned
     (also when a concurrent transaction inserted it first: the unique index decides).
+    `new_key=True`: the caller guarantees no other transaction can hold that key (it names a
+    row created in the caller's own transaction, e.g. a new invoice): no look-up, no savepoint,
+    three statements fewer while the caller holds its locks; a duplicate still fails on the
+    unique index.
     """
     if language not in dict(settings.LANGUAGES):
         raise ValueError(f"Unsupported e-mail language {language!r}.")
     references = [_attachment_reference(item) for item in attachments]
-    if dedup_key is not None:
+    if dedup_key is not None and not new_key:
         existing = OutgoingEmail.objects.filter(dedup_key=dedup_key).first()
         if existing is not None:
             return existing
@@ -132,6 +137,10 @@ def queue_email(
     # Uniqueness and check constraints are left to the database (below): no extra queries
     # while the caller holds its locks.
     email.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
+    if new_key:
+        email.save()
+        transaction.on_commit(partial(enqueue_send, email.pk))
+        return email
     try:
         with transaction.atomic():
             email.save()

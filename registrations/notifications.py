@@ -28,6 +28,7 @@ def checkout_confirmed(checkout, registrations, invoices) -> None:
             language=language,
             attachments=[{"kind": "invoice_pdf", "id": invoice.pk}],
             dedup_key=f"invoice-issued:{invoice.pk}",
+            new_key=True,  # the invoice was created in this transaction
         )
 
 
