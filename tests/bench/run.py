@@ -227,6 +227,8 @@ def parse_args(argv):
     small, large = args.invoices
     if not 1 <= small < large <= 999_999:
         parser.error("--invoices SMALL LARGE: 1 <= SMALL < LARGE <= 999999 (one series a year)")
+    if args.page_seconds <= 0 or args.pdf_repeats < 1:
+        parser.error("--page-seconds must be positive and --pdf-repeats at least 1")
     if not 1 <= args.matching <= min(args.statement_lines, small):
         parser.error("--matching: at least 1, at most --statement-lines and the small set")
     return args
