@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.trail import record
 from certificates import eligibility
 from certificates.models import Certificate, Signatory
 from courses.models import Course, CourseUnit, Session
@@ -85,7 +86,7 @@ def issue_certificate(
     course = registration.edition.course
     organizer = course.organizer
     signatory = signatory_for(course)
-    return Certificate.objects.create(
+    certificate = Certificate.objects.create(
         kind=kind,
         user=registration.user,
         registration=registration,
@@ -105,6 +106,12 @@ def issue_certificate(
         details=snapshot.details,
         issued_by=by,
     )
+    # Audit trail: what was certified, not the holder's name or the verification code.
+    record("certificate.issued", certificate, actor=by, organizer=organizer.pk, after={
+        "kind": kind, "registration": registration.pk, "unit": unit.pk if unit else None,
+        "issued_on": certificate.issued_on, "credits": certificate.credits,
+        "weighted_percentage": certificate.weighted_percentage, "grade": certificate.grade})
+    return certificate
 
 
 def _load(registration: Registration) -> Registration:
@@ -337,6 +344,11 @@ def revoke_certificate(certificate: Certificate, reason: str, by) -> Certificate
     certificate.revoked_by = by
     certificate.revocation_reason = reason[:500]
     certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+    organizer_id = (Registration.objects.filter(pk=certificate.registration_id)
+                    .values_list("edition__course__organizer_id", flat=True).first())
+    record("certificate.revoked", certificate, actor=by, organizer=organizer_id,
+           before={"revoked": False},
+           after={"revoked": True, "reason": certificate.revocation_reason})
     return certificate
 
 

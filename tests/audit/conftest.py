@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 
 
-def invoice_for(organizer, amount="450.00", *, user=None, today=None):
+def invoice_for(of, amount="450.00", *, user=None, today=None):
     """An invoice of one exempt registration, issued by billing.invoicing.issue_invoice."""
     from tests.factories import EditionFactory, InvoiceFactory, RegistrationFactory
 
-    edition = EditionFactory(course__organizer=organizer, fee_amount=Decimal(amount))
+    edition = EditionFactory(course__organizer=of, fee_amount=Decimal(amount))
     one = RegistrationFactory(edition=edition, **({"user": user} if user else {}))
     return InvoiceFactory(registrations=[one], today=today)
 
@@ -59,5 +59,6 @@ ISSUED = date(2025, 9, 1)
 
 
 # The exam tests' programme (two units, both periods, a confirmed registration with its first
-# chances), for the result entries.
+# chances), for the result entries; the certificate tests' short course, for certificates.
+from tests.certificates.conftest import holder, organizer, short_registration  # noqa: E402, F401
 from tests.exams.conftest import lec, periods, programme, registration  # noqa: E402, F401
