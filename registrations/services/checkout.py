@@ -150,6 +150,8 @@ def checkout(
     CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
     if voucher is not None:
         Cart.objects.filter(pk=items[0].cart_id).update(voucher=None)
+    # Audit entries of the rows above (checkout, registrations) belong here: before step 3,
+    # outside the shared locks (the invoices are audited by issue_invoice).
 
     # 3. The shared rows, held from here to COMMIT: each organizer's number series (the
     #    invoices, then their e-mails), and last the seats.
