@@ -144,7 +144,7 @@ class Gunicorn:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
+    def env(self) -> dict:
         env = {k: v for k, v in os.environ.items()
                if k not in {"REDIS_URL", "DJANGO_SETTINGS_MODULE", "DEBUG"}}
         env.update(
@@ -157,6 +157,34 @@ class Gunicorn:
             PYTHONPATH=str(ROOT),
             **self.environment,
         )
+        return env
+
+    def session_of_a_participant(self) -> str:
+        """A participant in the served database and the session cookie of their log-in,
+        made by the same settings (and SECRET_KEY) as the server."""
+        script = (
+            "import django; django.setup()\n"
+            "from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, "
+            "SESSION_KEY\n"
+            "from django.contrib.sessions.backends.db import SessionStore\n"
+            "from portal.models import User\n"
+            "user, _ = User.objects.get_or_create(email='outage@example.org', "
+            "defaults={'first_name': 'An', 'last_name': 'Peeters'})\n"
+            "session = SessionStore()\n"
+            "session[SESSION_KEY] = str(user.pk)\n"
+            "session[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'\n"
+            "session[HASH_SESSION_KEY] = user.get_session_auth_hash()\n"
+            "session.create()\n"
+            "print(session.session_key)\n"
+        )
+        result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=self.env(),
+                                capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            raise AssertionError(f"Could not make a session:\n{result.stderr}")
+        return result.stdout.strip().splitlines()[-1]
+
+    def start(self) -> None:
+        env = self.env()
         command = [str(Path(sys.executable).with_name("gunicorn")), "portal.wsgi:application",
                    "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "1",
                    "--timeout", "60", "--graceful-timeout", "5"]
@@ -177,14 +205,16 @@ class Gunicorn:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:]
 
-    def get(self, path: str, language: str = "en",
-            timeout: float = 30) -> tuple[int, dict, str, float]:
-        """(status, headers, body, seconds) of a GET as a browser with that language."""
+    def get(self, path: str, language: str = "en", timeout: float = 30,
+            session: str = "") -> tuple[int, dict, str, float]:
+        """(status, headers, body, seconds) of a GET as a browser with that language (and
+        that session cookie: logged in)."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        cookie = f"django_language={language}" + (f"; sessionid={session}" if session else "")
         started = time.monotonic()
         try:
             connection.request("GET", path, headers={
-                "Cookie": f"django_language={language}", "Accept-Language": language})
+                "Cookie": cookie, "Accept-Language": language})
             response = connection.getresponse()
             body = response.read()
         finally:

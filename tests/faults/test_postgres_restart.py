@@ -75,9 +75,17 @@ def test_requests_during_an_outage_fail_cleanly_and_recover_without_restart(port
     cluster, server = portal
     served(server)
     pid = server.process.pid
+    session = server.session_of_a_participant()
+    status, _headers, body, _seconds = server.get("/dashboard/", "en", session=session)
+    assert status == 200 and "My dashboard" in body, (status, body[:1500])
 
     cluster.stop()
     try:
+        # Logged in: the session and the user are read by the middleware, before any view.
+        status, headers, body, _seconds = server.get("/dashboard/", "en", session=session)
+        assert status == 503 and "Temporarily unavailable" in body, (status, body[:1500])
+        assert headers.get("Retry-After") == "30"
+        assert not [leak for leak in LEAKS if leak in body], body
         for language, words in (("en", "Temporarily unavailable"), ("nl", '<html lang="nl">')):
             status, headers, body, seconds = server.get("/", language)  # the catalog: queries
             assert status == 503, f"({language}): {status}\n{body[:1500]}"
@@ -99,4 +107,6 @@ def test_requests_during_an_outage_fail_cleanly_and_recover_without_restart(port
     print(f"serving again {time.monotonic() - started:.2f} s after PostgreSQL came back")
     for path in PAGES:
         served(server, path)
+    status, _headers, body, _seconds = server.get("/dashboard/", "en", session=session)
+    assert status == 200 and "My dashboard" in body  # still logged in
     assert server.process.pid == pid and server.process.poll() is None  # never restarted
