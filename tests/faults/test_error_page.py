@@ -30,3 +30,22 @@ def test_any_other_error_gives_500_without_detail(browser):
     assert response.status_code == 500 and not response.has_header("Retry-After")
     assert "Something went wrong" in body
     assert "secret detail" not in body and "ZeroDivisionError" not in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("address", ["/editions/NO-SUCH-EDITION/", "/editions/%00/"])
+def test_an_unknown_address_gets_the_portals_404_page(browser, address):
+    browser.cookies["django_language"] = "en"
+    response = browser.get(address)
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert "Page not found" in body and 'href="/"' in body
+
+
+@pytest.mark.django_db
+def test_a_forbidden_page_gets_the_portals_403_page(browser, participant):
+    browser.force_login(participant)
+    browser.cookies["django_language"] = "en"
+    response = browser.get("/admin/login/")  # a participant in the staff log-in: refused
+    assert response.status_code == 403
+    assert "No access" in response.content.decode()
