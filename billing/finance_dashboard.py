@@ -9,7 +9,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from billing.ageing import BUCKETS, ageing_bucket
-from billing.models import Invoice, KmoProject, Payment
+from billing.models import InterestRate, Invoice, KmoProject, Payment
 from billing.payments import with_amounts
 
 ZERO = Decimal("0.00")
@@ -61,7 +61,19 @@ def dashboard_numbers(today=None) -> dict:
         "kmo_still_expected": kmo_expected - kmo_received,
         "paid_per_month": list(paid_per_month),
         "total_open": sum(per_organizer.values(), ZERO),
+        "rate_missing_for": missing_interest_rate(today),
     }
+
+
+def missing_interest_rate(today):
+    """The first day of today's half-year when no late-interest rate covers today, else None.
+
+    Without it the daily job charges no late interest (seed 2 art. 4.7: no rate, no charge; the
+    job reports the day), so finance must see it before the first charge of the half-year.
+    """
+    if InterestRate.objects.filter(valid_from__lte=today, valid_until__gte=today).exists():
+        return None
+    return today.replace(month=1 if today.month <= 6 else 7, day=1)
 
 
 def bar_chart(points, width=640, bar_height=22) -> dict:
