@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.trail import Change, record_many
 from billing.invoicing import registration_amounts
 from billing.pricing import LineAmounts, voucher_discount
 from courses.models import Edition
@@ -62,9 +63,17 @@ def add_to_cart(*, user, edition_id: int, now: datetime | None = None) -> CartIt
         raise errors.EditionFull()
     if offered:
         # A waiting-list offer turns into this hold: it must not be counted twice.
-        WaitingListEntry.objects.filter(
+        accepted = list(WaitingListEntry.objects.filter(
             user=user, edition=edition, status=WaitingListEntry.Status.OFFERED
-        ).update(status=WaitingListEntry.Status.ACCEPTED)
+        ).values_list("pk", "edition__course__organizer_id"))
+        WaitingListEntry.objects.filter(pk__in=[pk for pk, _o in accepted]).update(
+            status=WaitingListEntry.Status.ACCEPTED
+        )
+        record_many("waiting_list.accepted", [
+            Change(WaitingListEntry(pk=pk), before={"status": WaitingListEntry.Status.OFFERED},
+                   after={"status": WaitingListEntry.Status.ACCEPTED}, organizer_id=organizer_id)
+            for pk, organizer_id in accepted
+        ], actor=user)
     (item,) = CartItem.objects.bulk_create(
         [CartItem(cart=cart, edition=edition, held_until=now + timedelta(minutes=hold_minutes))],
         update_conflicts=True,

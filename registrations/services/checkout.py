@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from audit.trail import Change, record_many
 from billing.invoicing import add_instalments, issue_invoice
 from billing.models import KmoProject, VatNumberCheck
 from portal.queueing import enqueue_on_commit
@@ -151,7 +152,14 @@ def checkout(
     if voucher is not None:
         Cart.objects.filter(pk=items[0].cart_id).update(voucher=None)
     # Audit entries of the rows above (checkout, registrations) belong here: before step 3,
-    # outside the shared locks (the invoices are audited by issue_invoice).
+    # outside the shared locks (the invoices are audited by issue_invoice). One INSERT.
+    record_many("registration.confirmed", [
+        Change(registration, organizer_id=registration.edition.course.organizer_id, after={
+            "status": registration.status, "edition": registration.edition_id,
+            "checkout": record.pk, "total": registration.total,
+            "late_by_staff": registration.late_by_staff})
+        for registration in registrations
+    ])
 
     # 3. The shared rows, held from here to COMMIT: each organizer's number series (the
     #    invoices, then their e-mails), and last the seats.

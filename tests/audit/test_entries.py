@@ -82,6 +82,7 @@ def test_a_checkout_in_the_browser_is_done_by_the_participant(client, participan
     invoice = participant.invoices.get()
     entry = entries("invoice.issued", invoice).get()
     assert (entry.actor, entry.actor_label) == (participant, f"user #{participant.pk}")
+    assert entries("registration.confirmed").get().actor == participant
 
 
 def test_without_a_request_or_an_actor_the_system_acts():
