@@ -3,7 +3,7 @@
 VIES is the only thing outside this machine that the VAT look-up talks to, so it is the only thing
 the tests fake; the portal's own code and the zeep client run for real and send a real SOAP
 envelope over a real socket. The answers are VIES's recorded ones (xavier/european_vat cassettes,
-/work/shared/samples/vies/, 2016) or built in the same shape from the WSDL's checkVatResponse.
+tests/samples/vies/, 2016) or built in the same shape from the WSDL's checkVatResponse.
 
 Modes (``FakeVies.mode`` may be changed while the server runs, except to or from ``down``):
 

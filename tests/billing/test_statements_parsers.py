@@ -17,19 +17,10 @@ from billing.statements.parsed import (
     belgian_bban_to_iban,
 )
 
-
-def _samples() -> Path | None:
-    here = Path(__file__).resolve()
-    for candidate in (here.parents[3] / "shared" / "samples", Path("/work/shared/samples")):
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-SAMPLES = _samples()
-pytestmark = pytest.mark.skipif(SAMPLES is None, reason="shared/samples is not beside the repo")
-CODA_DIR = (SAMPLES or Path()) / "coda"
-CAMT_DIR = (SAMPLES or Path()) / "camt053"
+# Real bank files, copied from the shared samples with their SOURCES.md.
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+CODA_DIR = SAMPLES / "coda"
+CAMT_DIR = SAMPLES / "camt053"
 
 # name: (statements, lines, valid OGMs)
 READABLE = {

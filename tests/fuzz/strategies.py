@@ -33,10 +33,6 @@ NASTY = st.sampled_from([
 INPUT = st.one_of(TYPED, NASTY)
 
 
-def samples_dir() -> Path | None:
-    """shared/samples beside the checkout (real bank files, see its SOURCES.md)."""
-    here = Path(__file__).resolve()
-    for candidate in (here.parents[3] / "shared" / "samples", Path("/work/shared/samples")):
-        if candidate.is_dir():
-            return candidate
-    return None
+def samples_dir() -> Path:
+    """tests/samples: real bank files (see its SOURCES.md)."""
+    return Path(__file__).resolve().parents[1] / "samples"

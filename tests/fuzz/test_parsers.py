@@ -1,5 +1,5 @@
 """Fuzzing the pure parsers: VAT numbers, structured communications and bank statements (CODA,
-camt.053). No database; the statement files are real samples (shared/samples) and files made
+camt.053). No database; the statement files are real samples (tests/samples) and files made
 by tests/billing/statement_files.py, mutated: truncated, bytes flipped, garbage inserted, lines
 dropped or repeated, CRLF or CR only, other encodings, NUL bytes."""
 
@@ -89,10 +89,10 @@ def _seed_files() -> list[bytes]:
     files = [camt053(made), camt053(made, version="02"), coda(made), coda(made, newline="\n"),
              coda(made, encoding="utf-8")]
     folder = samples_dir()
-    if folder is not None:  # the real bank files too, the small ones (the fuzzer mutates them)
-        for path in sorted((folder / "coda").iterdir()) + sorted((folder / "camt053").iterdir()):
-            if path.stat().st_size < 40_000:
-                files.append(path.read_bytes())
+    # the real bank files too, the small ones (the fuzzer mutates them)
+    for path in sorted((folder / "coda").iterdir()) + sorted((folder / "camt053").iterdir()):
+        if path.stat().st_size < 40_000:
+            files.append(path.read_bytes())
     return files
 
 
