@@ -69,7 +69,7 @@ def new_page(browser):
 
 
 def test_certificate_download_public_verification_and_revocation(
-    page, new_page, live_server, course_admin, settings, tmp_path
+    page, new_page, live_server, course_admin, finance_user, settings, tmp_path
 ):
     settings.PORTAL_BASE_URL = live_server.url  # the address printed on the certificate
     participant = UserFactory(first_name="Sofie", last_name="Wuyts", preferred_language="nl")
@@ -106,6 +106,15 @@ def test_certificate_download_public_verification_and_revocation(
     expect(visitor.locator("#verification")).to_contain_text(COURSE_NL)
     expect(visitor.locator("#verification")).not_to_contain_text(participant.email)
 
+    # Finance may not revoke (no access to certificates); another participant cannot download it.
+    outsider = new_page()
+    log_in(outsider, live_server, finance_user)
+    assert outsider.goto(live_server.url + "/admin/certificates/certificate/").status == 403
+    other = new_page()
+    log_in(other, live_server, UserFactory())
+    response = other.goto(f"{live_server.url}/certificates/{certificate.pk}/download/")
+    assert response.status == 404
+
     # A course administrator revokes it: the action asks for the reason first.
     staff = new_page()
     log_in(staff, live_server, course_admin)
@@ -132,7 +141,7 @@ def test_certificate_download_public_verification_and_revocation(
 
 
 def test_export_erasure_and_the_invoice_and_chain_afterwards(
-    page, new_page, live_server, finance_user, tmp_path
+    page, new_page, live_server, course_admin, finance_user, tmp_path
 ):
     participant = UserFactory(first_name="Jonas", last_name="Verhulst",
                               email="jonas.verhulst@example.org")
@@ -167,7 +176,11 @@ def test_export_erasure_and_the_invoice_and_chain_afterwards(
     erasure = ErasureRequest.objects.get(user=participant)
     assert erasure.status == ErasureRequest.Status.PENDING
 
-    # A privacy officer confirms it in the admin.
+    # A course administrator may not confirm it; a privacy officer does, in the admin.
+    other_staff = new_page()
+    log_in(other_staff, live_server, course_admin)
+    confirm_url = f"{live_server.url}/admin/portal/erasurerequest/{erasure.pk}/confirm/"
+    assert other_staff.goto(confirm_url).status == 403
     officer = UserFactory(email="privacy@example.org", is_staff=True)
     officer.groups.add(Group.objects.get(name=PRIVACY_OFFICER))
     staff = new_page()
@@ -190,6 +203,14 @@ def test_export_erasure_and_the_invoice_and_chain_afterwards(
     page.locator("form button[type=submit]").last.click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     expect(page.locator("input[name=login]")).to_be_visible()
+
+    # The organizer's default revokes an erased person's certificates; the public page no longer
+    # names them.
+    visitor = new_page()
+    visitor.goto(f"{live_server.url}/certificates/verify/{certificate.code}/")
+    expect(visitor.locator("#verification-status")).to_have_text(
+        nl("This certificate has been revoked."))
+    expect(visitor.locator("#verification")).not_to_contain_text("Verhulst")
 
     # Finance still opens the invoice as issued, and the chain is intact.
     finance = new_page()
