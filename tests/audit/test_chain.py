@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from audit.chain import digest, invoice_content, link_hash, verify
 from audit.models import AuditEntry
@@ -16,6 +17,13 @@ from billing.models import Invoice
 from tests.audit.conftest import ISSUED, credit, entries, invoice_for, tamper
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The verifier's findings are translated; these tests read the English ones."""
+    with translation.override("en"):
+        yield
 
 
 def run_command(*args) -> tuple[int, str]:
