@@ -331,6 +331,19 @@ def issue_all_due() -> int:
 # Revocation and reading -------------------------------------------------------------------------
 
 
+def revoke_for_cancelled_registration(registration: Registration, *, by) -> int:
+    """A cancelled registration no longer proves a registration: its registration certificate is
+    revoked in the cancellation's own transaction (the hourly sweep is the backstop). Other
+    kinds stay: attendance or credits earned before the cancellation remain true."""
+    revoked = 0
+    for certificate in Certificate.objects.valid().filter(
+        kind=Certificate.Kind.REGISTRATION, registration=registration
+    ):
+        revoke_certificate(certificate, reason=_("The registration was cancelled."), by=by)
+        revoked += 1
+    return revoked
+
+
 @transaction.atomic
 def revoke_certificate(certificate: Certificate, reason: str, by) -> Certificate:
     """Revoke with a reason (staff, or None for the system); revoking twice keeps the first."""

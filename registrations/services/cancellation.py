@@ -177,9 +177,11 @@ def _settle(request, outcome: Outcome, staff_user, **decision) -> CancellationRe
                   "credit_note": credit_note.number if credit_note else "",
                   **{name: value for name, value in decision.items() if name != "waiver_reason"},
                   "waiver_reason": decision.get("waiver_reason", "")})
+    from certificates.services import revoke_for_cancelled_registration
     from registrations.notifications import cancellation_confirmed
     from registrations.tasks import offer_free_seats_later
 
+    revoke_for_cancelled_registration(registration, by=staff_user)
     cancellation_confirmed(request)
     offer_free_seats_later()
     return request

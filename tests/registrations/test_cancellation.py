@@ -339,3 +339,20 @@ def test_a_request_cannot_be_recorded_as_received_in_the_future(participant, cou
     with pytest.raises(CancellationError):
         record_cancellation_request(staff_user=course_admin, registration_id=registration.pk,
                                     received_on=date(2026, 12, 3), today=date(2026, 12, 2))
+
+
+def test_a_confirmed_cancellation_revokes_the_registration_certificate_at_once(
+        participant, other_participant, course_admin, policy_b):
+    from certificates.services import issue_registration_certificate
+
+    registration, _ = register(participant, policy_b, on=date(2026, 12, 1))
+    others, _ = register(other_participant, policy_b, on=date(2026, 12, 1))
+    certificate = issue_registration_certificate(registration)
+    kept = issue_registration_certificate(others)
+
+    cancel(registration, course_admin, date(2027, 1, 25))
+
+    certificate.refresh_from_db()
+    kept.refresh_from_db()
+    assert certificate.is_revoked and certificate.revoked_by == course_admin
+    assert not kept.is_revoked
