@@ -9,8 +9,9 @@ from django.views.decorators.http import require_GET
 
 from certificates.models import Certificate
 from certificates.pdf import render_certificate_pdf
-from certificates.ratelimit import client_ip, hit
 from certificates.services import CertificateRefused, issue_registration_certificate
+from portal.ratelimit import hit
+from portal.security import client_ip
 from registrations.models import Registration
 
 

@@ -7,11 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from certificates.ratelimit import hit
 from portal.privacy.erasure import request_erasure, withdraw_erasure_request
 from portal.privacy.export import export_filename, export_to_tempfile
 from portal.privacy.forms import ErasureRequestForm
 from portal.privacy.models import ErasureRequest
+from portal.ratelimit import hit
 
 
 @login_required

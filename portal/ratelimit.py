@@ -1,15 +1,9 @@
-"""A fixed-window rate limit per client IP on the Django cache (the verification page)."""
+"""A fixed-window rate limit on the Django cache (certificate verification per client IP, data
+exports per person); log-in and password reset use allauth's own limits."""
 
 import time
 
 from django.core.cache import cache
-
-
-def client_ip(request) -> str:
-    """The client's address, behind TRUSTED_PROXY_COUNT proxies too (portal/security.py)."""
-    from portal.security import client_ip as from_request
-
-    return from_request(request)
 
 
 def hit(scope: str, key: str, *, limit: int, window_seconds: int = 60) -> bool:
