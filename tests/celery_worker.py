@@ -243,6 +243,37 @@ def celery_worker_fixture(django_db_setup, private_redis, tmp_path_factory):
             worker.stop()
 
 
+@pytest.fixture(scope="module", name="publishing")
+def publishing_fixture(django_db_setup, private_redis):
+    """This process publishes to the private Redis (once per module: re-entering would find
+    kombu's closed producer pool). For tests that start their own workers (``workers``)."""
+    with publishing_to(private_redis.url):
+        yield private_redis
+
+
+@pytest.fixture(name="workers")
+def workers_fixture(publishing, tmp_path_factory):
+    """``start()`` starts one more worker on the private Redis (each with its own mail
+    directory); all of them are stopped at the end of the test. For tests that kill one."""
+    from django.db import connection
+
+    started = []
+
+    def start():
+        worker = CeleryWorker(tmp_path_factory.mktemp("worker"),
+                              database_url=_database_url(connection.settings_dict),
+                              broker_url=publishing.url)
+        worker.start()
+        started.append(worker)
+        return worker
+
+    try:
+        yield start
+    finally:
+        for worker in started:
+            worker.stop()
+
+
 @pytest.fixture(name="redis_restored")
 def redis_restored_fixture(private_redis):
     """For tests that stop Redis: it is running again afterwards, even if the test failed."""

@@ -8,7 +8,6 @@ import signal
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from billing.models import LatePaymentStep
@@ -17,47 +16,17 @@ from portal.models import OutgoingEmail
 from tests.billing.test_dunning_concurrency import (  # noqa: F401 (an autouse fixture)
     _leave_the_migrations_data,
 )
-from tests.celery_worker import (  # noqa: F401 (the fixture private_redis)
-    CeleryWorker,
-    _database_url,
+from tests.celery_worker import (  # noqa: F401 (the fixtures private_redis, workers)
     private_redis_fixture,
-    publishing_to,
+    publishing_fixture,
     wait_for,
+    workers_fixture,
 )
 from tests.factories import EditionFactory, InvoiceFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 TASK = "billing.tasks.run_late_payment_job_task"
-
-
-@pytest.fixture(scope="module")
-def publishing(django_db_setup, private_redis):
-    """This process publishes to the private Redis (once per module, as tests/celery_worker.py
-    does: re-entering would find kombu's closed producer pool)."""
-    with publishing_to(private_redis.url):
-        yield private_redis
-
-
-@pytest.fixture
-def workers(publishing, tmp_path_factory):
-    """Start workers on the private Redis (each with its own mail directory); all are stopped
-    at the end of the test."""
-    started = []
-
-    def start():
-        worker = CeleryWorker(tmp_path_factory.mktemp("dunning-worker"),
-                              database_url=_database_url(connection.settings_dict),
-                              broker_url=publishing.url)
-        worker.start()
-        started.append(worker)
-        return worker
-
-    try:
-        yield start
-    finally:
-        for worker in started:
-            worker.stop()
 
 
 def overdue_invoices(count):

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -32,42 +32,16 @@ from portal.tasks import sweep_outbox
 from registrations.models import BulkJob, CancellationRequest, Registration
 from registrations.services.edition_changes import cancel_edition
 from registrations.tasks import run_bulk_job
-from tests.celery_worker import (  # noqa: F401 (the fixture private_redis)
-    CeleryWorker,
-    _database_url,
+from tests.celery_worker import (  # noqa: F401 (the fixtures private_redis, workers)
     private_redis_fixture,
-    publishing_to,
+    publishing_fixture,
     wait_for,
+    workers_fixture,
 )
 from tests.factories import EditionFactory, InvoiceFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 PEOPLE = 24  # each cancellation mail renders a credit note PDF in the worker
-
-
-@pytest.fixture(scope="module")
-def publishing(django_db_setup, private_redis):
-    with publishing_to(private_redis.url):
-        yield private_redis
-
-
-@pytest.fixture
-def workers(publishing, tmp_path_factory):
-    started = []
-
-    def start():
-        worker = CeleryWorker(tmp_path_factory.mktemp("killed-worker"),
-                              database_url=_database_url(connection.settings_dict),
-                              broker_url=publishing.url)
-        worker.start()
-        started.append(worker)
-        return worker
-
-    try:
-        yield start
-    finally:
-        for worker in started:
-            worker.stop()
 
 
 def waiting_for(worker, predicate, what, timeout=60):
