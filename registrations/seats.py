@@ -23,15 +23,9 @@ def lock_editions(edition_ids) -> dict[int, Edition]:
 
 
 def seats_free(edition: Edition, *, now, for_user=None) -> int:
-    """Seats nobody has: not registered, not held in another cart, not offered to another."""
-    holds = CartItem.objects.filter(edition=edition, held_until__gt=now)
-    offers = WaitingListEntry.objects.filter(
-        edition=edition, status=WaitingListEntry.Status.OFFERED, offer_expires_at__gt=now
-    )
-    if for_user is not None:
-        holds = holds.exclude(cart__user=for_user)
-        offers = offers.exclude(user=for_user)
-    return edition.seats - edition.seats_taken - holds.count() - offers.count()
+    """Seats nobody has: not registered, not held in another cart, not offered to another
+    (`for_user`: the person's own hold and offer do not count against them)."""
+    return seats_free_for(edition.pk, now=now, user=for_user)[0]
 
 
 def has_open_offer(edition: Edition, user, *, now) -> bool:
@@ -66,8 +60,8 @@ def lock_edition_row(edition_id: int) -> None:
 
 
 def seats_free_for(edition_id: int, *, now, user) -> tuple[int, bool]:
-    """Free seats for `user` (as `seats_free`) and whether the person has an open waiting-list
-    offer, in one query; call it right after `lock_edition_row`.
+    """Free seats for `user` (None: for nobody in particular) and whether the person has a
+    waiting-list offer, in one query; add_to_cart calls it right after `lock_edition_row`.
 
     Written in SQL (PostgreSQL and SQLite alike): it runs on every add to cart, and the ORM
     took several times longer to build this query than the database took to answer it."""
@@ -86,8 +80,10 @@ def seats_free_for(edition_id: int, *, now, user) -> tuple[int, bool]:
               WHERE w.edition_id = e.id AND w.status = %s AND w.user_id = %s)
           FROM {_table(Edition)} e WHERE e.id = %s
     """  # noqa: S608  # nosec B608 - table names from the models, values as parameters
+    # No row has id 0 (ids start at 1): with nobody in particular, every hold and offer counts.
+    user_id = user.pk if user is not None else 0
     with connection.cursor() as cursor:
-        cursor.execute(sql, [at, user.pk, offered, at, user.pk, offered, user.pk, edition_id])
+        cursor.execute(sql, [at, user_id, offered, at, user_id, offered, user_id, edition_id])
         row = cursor.fetchone()
     if row is None:
         return 0, False
