@@ -119,24 +119,11 @@ def queue_email(
         existing = OutgoingEmail.objects.filter(dedup_key=dedup_key).first()
         if existing is not None:
             return existing
-    with translation.override(language):
-        # One line (no header injection), and never so long that the use case fails on it.
-        subject = Truncator(" ".join(str(subject).split())).chars(SUBJECT_MAX_LENGTH)
-    text, html = render_email(template, context, language)
-    email = OutgoingEmail(
-        recipient=to,
-        user=user,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        language=language,
-        attachments=references,
-        dedup_key=dedup_key,
-        next_attempt_at=timezone.now() + SWEEP_GRACE,
+    email = _row(
+        Email(to=to, subject=subject, template=template, context=context, language=language,
+              user=user, dedup_key=dedup_key),
+        references,
     )
-    # Uniqueness and check constraints are left to the database (below): no extra queries
-    # while the caller holds its locks.
-    email.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
     if new_key:
         email.save()
         transaction.on_commit(partial(enqueue_send, email.pk))
@@ -196,10 +183,13 @@ def queue_emails(emails: Iterable[Email]) -> list[OutgoingEmail]:
     return inserted
 
 
-def _row(email: Email) -> OutgoingEmail:
-    """The row `queue_email` would write (validated the same way), not saved."""
-    references = [_attachment_reference(item) for item in email.attachments]
+def _row(email: Email, references: list | None = None) -> OutgoingEmail:
+    """The row to write (rendered and validated), not saved; `references`: the attachments'
+    references when the caller already checked them."""
+    if references is None:
+        references = [_attachment_reference(item) for item in email.attachments]
     with translation.override(email.language):
+        # One line (no header injection), and never so long that the use case fails on it.
         subject = Truncator(" ".join(str(email.subject).split())).chars(SUBJECT_MAX_LENGTH)
     text, html = render_email(email.template, email.context, email.language)
     row = OutgoingEmail(
@@ -207,6 +197,8 @@ def _row(email: Email) -> OutgoingEmail:
         language=email.language, attachments=references, dedup_key=email.dedup_key,
         next_attempt_at=timezone.now() + SWEEP_GRACE,
     )
+    # Uniqueness and check constraints are left to the database: no extra queries while the
+    # caller holds its locks.
     row.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
     return row
 
