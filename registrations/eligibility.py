@@ -1,5 +1,6 @@
 """May this person register for this edition today? Shared by the cart and the checkout."""
 
+from django.db import connection
 from django.utils import timezone
 
 from courses.models import Edition
@@ -50,4 +51,29 @@ def admitted_now(user, edition, today):
         edition=edition,
         status=AdmissionApplication.Status.ADMITTED,
         register_before__gte=today,
+    )
+
+
+# The same two questions as SQL, for the hot paths that read them with the edition in one
+# hand-written query (services/cart.py `_edition_for`, services/checkout.py `_items`).
+
+
+def already_registered_sql(edition_column: str, user) -> tuple[str, list]:
+    """`EXISTS (...)`: `already_registered` for the edition id in `edition_column`."""
+    table = connection.ops.quote_name(Registration._meta.db_table)
+    return (
+        f"EXISTS (SELECT 1 FROM {table} r WHERE r.edition_id = {edition_column}"  # noqa: S608  # nosec B608
+        " AND r.user_id = %s AND r.status = %s)",
+        [user.pk, Registration.Status.CONFIRMED],
+    )
+
+
+def admitted_now_sql(edition_column: str, user, today) -> tuple[str, list]:
+    """`EXISTS (...)`: `admitted_now` for the edition id in `edition_column`."""
+    table = connection.ops.quote_name(AdmissionApplication._meta.db_table)
+    return (
+        f"EXISTS (SELECT 1 FROM {table} a WHERE a.edition_id = {edition_column}"  # noqa: S608  # nosec B608
+        " AND a.user_id = %s AND a.status = %s AND a.register_before >= %s)",
+        [user.pk, AdmissionApplication.Status.ADMITTED,
+         connection.ops.adapt_datefield_value(today)],
     )

@@ -14,12 +14,10 @@ from billing.invoicing import registration_amounts
 from billing.pricing import LineAmounts, voucher_discount
 from courses.models import Edition
 from registrations import errors
-from registrations.eligibility import check_can_register
+from registrations.eligibility import admitted_now_sql, already_registered_sql, check_can_register
 from registrations.models import (
-    AdmissionApplication,
     Cart,
     CartItem,
-    Registration,
     RegistrationSettings,
     Voucher,
     WaitingListEntry,
@@ -93,18 +91,12 @@ def _edition_for(user, edition_id: int, today, now) -> Edition | None:
     ops = connection.ops
     table = {
         model: ops.quote_name(model._meta.db_table)
-        for model in (Edition, Registration, AdmissionApplication, CartItem, Cart,
-                      RegistrationSettings)
+        for model in (Edition, CartItem, Cart, RegistrationSettings)
     }
+    registered, registered_params = already_registered_sql("e.id", user)
+    admitted, admitted_params = admitted_now_sql("e.id", user, today)
     sql = f"""
-        SELECT e.*,
-            EXISTS (SELECT 1 FROM {table[Registration]} r
-                     WHERE r.edition_id = e.id AND r.user_id = %s AND r.status = %s)
-                AS registered,
-            EXISTS (SELECT 1 FROM {table[AdmissionApplication]} a
-                     WHERE a.edition_id = e.id AND a.user_id = %s AND a.status = %s
-                       AND a.register_before >= %s)
-                AS admitted,
+        SELECT e.*, {registered} AS registered, {admitted} AS admitted,
             EXISTS (SELECT 1 FROM {table[CartItem]} i JOIN {table[Cart]} c ON c.id = i.cart_id
                      WHERE i.edition_id = e.id AND c.user_id = %s AND i.held_until > %s)
                 AS holding,
@@ -114,8 +106,7 @@ def _edition_for(user, edition_id: int, today, now) -> Edition | None:
           FROM {table[Edition]} e WHERE e.id = %s
     """  # noqa: S608  # nosec B608 - table names from the models, values as parameters
     params = [
-        user.pk, Registration.Status.CONFIRMED,
-        user.pk, AdmissionApplication.Status.ADMITTED, ops.adapt_datefield_value(today),
+        *registered_params, *admitted_params,
         user.pk, ops.adapt_datetimefield_value(now),
         edition_id,
     ]
