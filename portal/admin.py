@@ -80,6 +80,8 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         "subject",
         "body_text",
         "body_html",
+        "template",
+        "context_references",
         "attachments",
         "dedup_key",
         "status",

@@ -96,8 +96,10 @@ class OutgoingEmail(models.Model):
 
     The row is the source of truth: a task sends it and marks it sent; the periodic sweep sends
     what is still pending, so a broker outage delays mail but never loses it. The bodies are
-    rendered when queued (what the person was told at that moment); attachments are references
-    rendered at send time so a large PDF is not stored twice. See portal/outbox.py.
+    rendered when queued (what the person was told at that moment), or, for a mail queued
+    while its use case holds shared locks (the checkout's invoice mail), when sent, from
+    `template` and `context_references`, and then stored on the row; attachments are
+    references rendered at send time so a large PDF is not stored twice. See portal/outbox.py.
     """
 
     class Status(models.TextChoices):
@@ -116,8 +118,20 @@ class OutgoingEmail(models.Model):
         related_name="outgoing_emails",
     )
     subject = models.CharField(_("subject"), max_length=255)
-    body_text = models.TextField(_("text body"))
+    body_text = models.TextField(_("text body"), blank=True)
     body_html = models.TextField(_("HTML body"), blank=True)
+    template = models.CharField(
+        _("template"),
+        max_length=100,
+        blank=True,
+        help_text=_("Set when the bodies are rendered at send time, from the references below."),
+    )
+    context_references = models.JSONField(
+        _("context references"),
+        default=dict,
+        blank=True,
+        help_text=_('What the template is rendered from at send time, e.g. {"invoice": 42}.'),
+    )
     language = models.CharField(_("language"), max_length=2, choices=User.Language.choices)
     attachments = models.JSONField(
         _("attachments"),

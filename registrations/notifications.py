@@ -6,30 +6,48 @@ from django.utils.translation import gettext as _
 from courses.conditions import cancellation_conditions
 from portal.outbox import queue_email
 
+CHECKOUT_CONFIRMED = "registrations/checkout_confirmed"
 
-def checkout_confirmed(checkout, registrations, invoices) -> None:
-    """Right after purchase: the invoice attached and the cancellation conditions (seed 1)."""
+
+def checkout_confirmed(checkout, invoices) -> None:
+    """Right after purchase: the invoice attached and the cancellation conditions (seed 1).
+
+    Queued under the organizer's number series lock, so the bodies are rendered when the mail
+    is sent (`checkout_confirmed_context`), from the invoice, which never changes after issue."""
     user = checkout.user
     language = user.preferred_language
     for invoice in invoices:
-        lines = [r for r in registrations if r.edition.course.organizer_id == invoice.organizer_id]
         with translation.override(language):
-            editions = [
-                {"edition": r.edition, "conditions": cancellation_conditions(r.edition)}
-                for r in lines
-            ]
             subject = _("Your registration and invoice %(number)s") % {"number": invoice.number}
         queue_email(
             to=user.email,
             user=user,
             subject=subject,
-            template="registrations/checkout_confirmed",
-            context={"user": user, "invoice": invoice, "editions": editions},
+            template=CHECKOUT_CONFIRMED,
+            context_references={"invoice": invoice.pk},
             language=language,
             attachments=[{"kind": "invoice_pdf", "id": invoice.pk}],
             dedup_key=f"invoice-issued:{invoice.pk}",
             new_key=True,  # the invoice was created in this transaction
         )
+
+
+def checkout_confirmed_context(references: dict) -> dict:
+    """The context of the checkout mail, from its invoice (called in the mail's language)."""
+    from billing.models import Invoice, InvoiceLine
+
+    invoice = Invoice.objects.select_related("user").get(pk=references["invoice"])
+    lines = (
+        InvoiceLine.objects.filter(invoice=invoice, registration__isnull=False)
+        .select_related("registration__edition__course", "registration__edition__academic_year")
+        .order_by("pk")
+    )
+    editions = [
+        {"edition": line.registration.edition,
+         "conditions": cancellation_conditions(line.registration.edition)}
+        for line in lines
+    ]
+    return {"user": invoice.user, "invoice": invoice, "editions": editions}
 
 
 def seat_offered(entry) -> None:

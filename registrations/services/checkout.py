@@ -167,7 +167,7 @@ def checkout(
     invoices = _issue_invoices(record, registrations, user, billing, today)
     from registrations.notifications import checkout_confirmed
 
-    checkout_confirmed(record, registrations, invoices)
+    checkout_confirmed(record, invoices)
     _take_seats(items, user, now)
     if billing.invoice_to == Checkout.InvoiceTo.COMPANY and billing.vat_status == "unverified":
         from billing.tasks import recheck_vat_number

@@ -116,13 +116,51 @@ def bare_transaction_sql(n: int) -> None:
         cursor.execute("INSERT INTO bench_insert (n) VALUES (%s)", [n])
 
 
+# The checkout's shape with nothing in it: as many statements, in the same transactions, with
+# the same shared rows locked at the same points, each statement the cheapest there is.
+SHAPE_ADD_BEFORE_LOCK, SHAPE_ADD_AFTER_LOCK = 2, 2  # add_to_cart: cart, lock, count, item
+SHAPE_CHECKOUT_BEFORE_SERIES, SHAPE_CHECKOUT_UNDER_SERIES = 7, 6  # checkout: see its docstring
+SHAPE_ROWS = SHAPE_ADD_BEFORE_LOCK + SHAPE_ADD_AFTER_LOCK - 1 + (
+    SHAPE_CHECKOUT_BEFORE_SERIES + SHAPE_CHECKOUT_UNDER_SERIES)
+SHAPE_STATEMENTS = (SHAPE_ADD_BEFORE_LOCK + 1 + SHAPE_ADD_AFTER_LOCK) + 1 + (
+    SHAPE_CHECKOUT_BEFORE_SERIES + 1 + SHAPE_CHECKOUT_UNDER_SERIES + 1)
+
+
+def checkout_shaped_sql(n: int) -> None:
+    """What any add_to_cart + token read + checkout of the portal's shape costs at the least:
+    the same 21 statements in the same two transactions, the same contended rows locked at the
+    same points (the edition row in add_to_cart for its last two statements; the number series
+    for the last eight of checkout, the edition row for its last one), every statement a
+    trivial one on the scratch tables, written as raw SQL. Its ratio to the bare loop is the
+    ceiling of the checkout's ratio on this machine, whatever the checkout's own code does."""
+    from django.db import connection, transaction
+
+    insert = "INSERT INTO bench_insert (n) VALUES (%s)"
+    with transaction.atomic(), connection.cursor() as cursor:  # add_to_cart
+        for _ in range(SHAPE_ADD_BEFORE_LOCK):
+            cursor.execute(insert, [n])
+        cursor.execute("SELECT n FROM bench_lock WHERE id = 1 FOR UPDATE")  # the edition
+        cursor.execute("SELECT count(*) FROM bench_lock WHERE id = 1")
+        for _ in range(SHAPE_ADD_AFTER_LOCK - 1):
+            cursor.execute(insert, [n])
+    with connection.cursor() as cursor:  # the checkout page reads the cart's token
+        cursor.execute("SELECT n FROM bench_lock WHERE id = 1")
+    with transaction.atomic(), connection.cursor() as cursor:  # checkout
+        for _ in range(SHAPE_CHECKOUT_BEFORE_SERIES):
+            cursor.execute(insert, [n])
+        cursor.execute("UPDATE bench_lock SET n = n + 1 WHERE id = 2 RETURNING n")  # series
+        for _ in range(SHAPE_CHECKOUT_UNDER_SERIES):
+            cursor.execute(insert, [n])
+        cursor.execute("UPDATE bench_lock SET n = n + 1 WHERE id = 1")  # the seat
+
+
 def create_scratch_tables() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_lock, bench_insert")
         cursor.execute("CREATE TABLE bench_lock (id integer PRIMARY KEY, n bigint NOT NULL)")
-        cursor.execute("INSERT INTO bench_lock VALUES (1, 0)")
+        cursor.execute("INSERT INTO bench_lock VALUES (1, 0), (2, 0)")
         cursor.execute(
             "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, n bigint NOT NULL, "
             "created_at timestamptz NOT NULL DEFAULT now())"
@@ -301,13 +339,13 @@ def verify(edition, people) -> None:
         raise BenchmarkFailed(f"{enrolments} first-chance enrolments for {count} checkouts")
 
 
-def verify_bare(count: int) -> None:
+def verify_bare(count: int, rows_each: int = 1) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*), count(DISTINCT n) FROM bench_insert")
         rows, distinct = cursor.fetchone()
-    if rows != count or distinct != count:
+    if rows != count * rows_each or distinct != count:
         raise BenchmarkFailed(f"bare loop: {rows} rows ({distinct} distinct) of {count}")
 
 
@@ -455,13 +493,15 @@ def bare_loops(count: int, threads: int) -> dict[str, list[tuple[float, float, l
     machine's load hits both alike. Each run: (txn/min, seconds, latencies)."""
     from django.db import connection
 
-    runs: dict[str, list] = {"orm": [], "sql": []}
+    runs: dict[str, list] = {"orm": [], "sql": [], "shape": []}
+    loops = (("orm", bare_transaction, 1), ("sql", bare_transaction_sql, 1),
+             ("shape", checkout_shaped_sql, SHAPE_ROWS))
     for _repeat in range(BARE_REPEATS):
-        for kind, work in (("orm", bare_transaction), ("sql", bare_transaction_sql)):
+        for kind, work, rows_each in loops:
             truncate_bare()
             connection.close()
             seconds, latencies = rush(list(range(1, count + 1)), threads, work)
-            verify_bare(count)
+            verify_bare(count, rows_each)
             runs[kind].append((_per_minute(count, seconds), seconds, latencies))
     for kind in runs:
         runs[kind].sort(key=lambda run: run[0])
@@ -503,6 +543,7 @@ def run(args) -> Outcome:
     middle = len(bare["orm"]) // 2
     bare_rate, bare_seconds, bare_latencies = bare["orm"][middle]
     sql_rate, _sql_seconds, sql_latencies = bare["sql"][middle]
+    shape_rate = bare["shape"][middle][0]
 
     held_add = statistics.median(held["add_to_cart"])
     held_checkout = statistics.median(held["checkout"])
@@ -546,6 +587,15 @@ def run(args) -> Outcome:
             "  bare lock+insert txn/min, raw SQL, slowest and fastest run",
             f"{bare['sql'][0][0]:,.0f} - {bare['sql'][-1][0]:,.0f}",
         ),
+        Row(
+            NAME,
+            f"checkout-shaped raw SQL/min ({SHAPE_STATEMENTS} trivial statements, the same "
+            f"transactions and locks; median of {BARE_REPEATS})",
+            f"{shape_rate:,.0f}",
+            f"{shape_rate / bare_rate:.3f}",
+        ),
+        Row(NAME, "  checkouts/min as a ratio of the checkout-shaped rate", "",
+            f"{rate / shape_rate:.3f}"),
         Row(NAME, "checkout wall clock", f"{rush_seconds:.2f} s"),
         Row(NAME, "bare loop wall clock, ORM (median run)", f"{bare_seconds:.2f} s"),
         Row(NAME, "add_to_cart+checkout latency p50", _ms(statistics.median(latencies))),

@@ -220,6 +220,76 @@ def test_a_kind_cannot_be_registered_twice(monkeypatch):
         outbox.register_attachment_kind("x", lambda pk: ("b", b"", "text/plain"))
 
 
+# Rendering at send time ---------------------------------------------------------------------
+
+
+def example_context(references):
+    """A context builder for the example template: reads its data at send time."""
+    from django.utils import translation
+
+    return {"title": f"Order {references['order']} & co ({translation.get_language()})",
+            "when": date(2025, 1, 15)}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "month"), [("en", "15 January 2025"),
+                                                 ("nl", "15 januari 2025")])
+def test_a_mail_with_context_references_is_rendered_when_sent(monkeypatch, language, month):
+    monkeypatch.setitem(outbox.CONTEXT_BUILDERS, "example", example_context)
+    email = queue(context=None, context_references={"order": 7}, language=language)
+
+    row = OutgoingEmail.objects.get(pk=email.pk)
+    assert (row.template, row.context_references) == ("example", {"order": 7})
+    assert (row.body_text, row.body_html) == ("", "")
+
+    assert send_pending(email.pk) is True
+    [message] = mail.outbox
+    assert f"Order 7 & co ({language})" in message.body and month in message.body
+    [(html, _mimetype)] = message.alternatives
+    assert f"Order 7 &amp; co ({language})" in html
+    row.refresh_from_db()
+    assert (row.body_text, row.body_html) == (message.body, html)
+    assert row.status == OutgoingEmail.Status.SENT
+
+
+@pytest.mark.django_db
+def test_a_builder_that_fails_is_recorded_and_retried_from_blank_bodies(monkeypatch):
+    def broken(references):
+        raise OutgoingEmail.DoesNotExist("order 8 is gone")
+
+    monkeypatch.setitem(outbox.CONTEXT_BUILDERS, "example", broken)
+    email = queue(context=None, context_references={"order": 8})
+
+    assert send_pending(email.pk) is False
+    email.refresh_from_db()
+    assert mail.outbox == [] and email.attempts == 1 and "order 8 is gone" in email.last_error
+    assert (email.body_text, email.body_html) == ("", "")
+
+    monkeypatch.setitem(outbox.CONTEXT_BUILDERS, "example", example_context)
+    assert send_pending(email.pk) is True
+    assert "Order 8" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_context_and_references_are_one_or_the_other_and_need_a_builder(monkeypatch):
+    with pytest.raises(ValueError, match="No context builder"):
+        queue(context=None, context_references={"order": 1})
+    monkeypatch.setitem(outbox.CONTEXT_BUILDERS, "example", example_context)
+    with pytest.raises(ValueError, match="either a context or context references"):
+        queue(context_references={"order": 1})
+    with pytest.raises(ValueError, match="either a context or context references"):
+        queue(context=None)
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_a_template_cannot_get_a_second_builder(monkeypatch):
+    monkeypatch.setattr(outbox, "CONTEXT_BUILDERS", {})
+    outbox.register_context_builder("x", example_context)
+    outbox.register_context_builder("x", example_context)  # the same one again
+    with pytest.raises(ValueError, match="already has the context builder"):
+        outbox.register_context_builder("x", lambda references: {})
+
+
 # SMTP failures, backoff, the sweep (this process) -------------------------------------------
 
 

@@ -4,13 +4,16 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from billing.models import Invoice, InvoiceLine, NumberSeries
 from billing.structured_communication import parse_structured
+from courses.conditions import cancellation_conditions
 from courses.models import Edition
 from portal.models import OutgoingEmail
+from portal.outbox import send_pending
 from registrations import errors
 from registrations.models import AdmissionApplication, Cart, Registration, Voucher
 from registrations.services.cart import add_to_cart, apply_voucher, remove_from_cart
@@ -49,6 +52,33 @@ def test_checkout_creates_registration_invoice_and_email(participant, edition):
     assert invoice.number in mail.subject
     assert mail.attachments == [{"kind": "invoice_pdf", "id": invoice.pk}]
     assert not Cart.objects.get(user=participant).items.exists()
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "Cancellation conditions"),
+                                               ("nl", "Annuleringsvoorwaarden")])
+def test_the_invoice_mail_is_rendered_when_sent_in_the_persons_language(
+    participant, edition, language, words
+):
+    participant.preferred_language = language
+    participant.save(update_fields=["preferred_language"])
+    record = buy(participant, edition)
+    row = OutgoingEmail.objects.get(user=participant)
+    assert (row.template, row.body_text) == ("registrations/checkout_confirmed", "")
+
+    assert send_pending(row.pk) is True
+    [message] = mail.outbox
+    invoice = Invoice.objects.get(checkout=record)
+    with translation.override(language):
+        conditions = cancellation_conditions(edition)
+    assert conditions and all(sentence in message.body for sentence in conditions)
+    assert words in message.body and participant.first_name in message.body
+    assert invoice.number in message.body and invoice.structured_communication in message.body
+    assert (edition.course.title_en if language == "en" else edition.course.title_nl) in (
+        message.body)
+    [(filename, content, mimetype)] = message.attachments
+    assert invoice.number in filename and content.startswith(b"%PDF")
+    row.refresh_from_db()
+    assert row.body_text == message.body and row.status == OutgoingEmail.Status.SENT
 
 
 def test_price_is_snapshotted_and_never_rises(participant, edition):
