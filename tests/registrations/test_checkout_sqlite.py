@@ -21,6 +21,7 @@ from registrations.services.cart import add_to_cart
 from registrations.services.checkout import BillingDetails, _items, checkout
 from tests.factories import EditionFactory, UserFactory
 from billing.models import Invoice
+from portal.models import OutgoingEmail
 from audit.chain import verify_organizer
 
 person = UserFactory(preferred_language="en")
@@ -48,6 +49,8 @@ print(json.dumps({
     "total": str(invoice.total),
     "seats_taken": taxed.seats_taken,
     "chain_ok": verify_organizer(invoice.organizer).ok,
+    "mail": [(m.status, invoice.number in m.body_text, "Cancellation conditions" in m.body_text)
+             for m in OutgoingEmail.objects.filter(user=person)],
 }))
 """
 
@@ -79,5 +82,9 @@ def test_cart_and_checkout_run_on_sqlite(tmp_path):
         "total": "691.99",
         "seats_taken": 1,
         "chain_ok": True,
+        # make run: Celery eager, the mail rendered at send time and written to var/mail.
+        "mail": [["sent", True, True]],
     }
     assert len(outcome["editions"]) == 2
+    [mail_file] = (tmp_path / "mail").iterdir()
+    assert "Cancellation conditions" in mail_file.read_text()
