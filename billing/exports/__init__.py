@@ -4,15 +4,18 @@ billing.exports.csv_xlsx), the Peppol documents of a period as one ZIP (below; t
 themselves are billing.peppol), and `download`, the HTTP response of an export. The SEPA refund
 files are billing.sepa."""
 
-import tempfile
-import zipfile
+from collections.abc import Iterator
+from itertools import chain
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
 
 from billing.exports import rows
-from billing.exports.csv_xlsx import stream_csv, write_xlsx
+from billing.exports.csv_stream import stream_csv
+from billing.exports.xlsx import stream_xlsx
 from billing.models import CreditNote, Invoice
-from billing.peppol import credit_note_xml, invoice_xml
+from billing.peppol import PeppolError, credit_note_xml, invoice_xml
+from portal.zipstream import stream_zip
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -41,43 +44,58 @@ def company_credit_notes(organizer, start, end, chunk_size=200):
     )
 
 
+def peppol_members(invoices, credit_notes, written: list[str]) -> Iterator[tuple[str, list]]:
+    """One XML per document (``invoice-<number>.xml``, ``credit-note-<number>.xml``), read one
+    chunk at a time; the names are added to `written`. A document that cannot be a Peppol
+    document (a customer in a country without a Peppol scheme...) is left out and listed with
+    the reason in ``errors.txt``, the last member, instead of breaking the whole archive."""
+    skipped = []
+    for make, prefix, document in chain(
+        ((invoice_xml, "invoice", invoice) for invoice in invoices),
+        ((credit_note_xml, "credit-note", note) for note in credit_notes),
+    ):
+        try:
+            content = make(document)
+        except PeppolError as error:
+            skipped.append(f"{document.number}: {error}")
+            continue
+        name = f"{prefix}-{document.number}.xml"
+        written.append(name)
+        yield name, [content]
+    if skipped:
+        lines = [_("These documents could not be written as Peppol documents:"), *skipped]
+        yield "errors.txt", [("\r\n".join(lines) + "\r\n").encode("utf-8")]
+
+
+def stream_peppol_zip(invoices, credit_notes) -> Iterator[bytes]:
+    return stream_zip(peppol_members(invoices, credit_notes, []))
+
+
 def write_zip(invoices, credit_notes, fileobj) -> int:
-    """Write one XML per document into a ZIP (``invoice-<number>.xml``,
-    ``credit-note-<number>.xml``); documents are read one chunk at a time. Returns the count."""
-    count = 0
-    with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for invoice in invoices:
-            archive.writestr(f"invoice-{invoice.number}.xml", invoice_xml(invoice))
-            count += 1
-        for note in credit_notes:
-            archive.writestr(f"credit-note-{note.number}.xml", credit_note_xml(note))
-            count += 1
-    return count
+    """`stream_peppol_zip` into a file; returns the number of documents written."""
+    written: list[str] = []
+    for chunk in stream_zip(peppol_members(invoices, credit_notes, written)):
+        fileobj.write(chunk)
+    return len(written)
 
 
-def _file_response(write, filename, content_type):
-    """Write into a temporary file (not memory) and stream it from there."""
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    write(spool)
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=filename, content_type=content_type)
+def _attachment(chunks, filename, content_type) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def download(*, organizer, start, end, kind, fmt):
-    """The export as a download: CSV streamed as it is written (`StreamingHttpResponse`), XLSX
-    and the Peppol ZIP written to a temporary file first (a ZIP is only complete at its end)
-    and then streamed from it (`FileResponse`), so no export is ever held in memory whole."""
+    """The export as a download, streamed as it is written (`StreamingHttpResponse`): the first
+    bytes leave at once and nothing is held in memory or a temporary file whole, however long
+    the period (CSV, XLSX and the Peppol ZIP alike; portal.zipstream)."""
     name = f"{organizer.slug}-{kind.replace('_', '-')}-{start}-{end}"
     if fmt == "peppol":
         invoices = company_invoices(organizer, start, end) if kind == rows.INVOICES else []
         notes = company_credit_notes(organizer, start, end) if kind == rows.CREDIT_NOTES else []
-        return _file_response(lambda spool: write_zip(invoices, notes, spool),
-                              f"{name}-peppol.zip", "application/zip")
+        return _attachment(stream_peppol_zip(invoices, notes), f"{name}-peppol.zip",
+                           "application/zip")
     table = rows.table(kind, organizer, start, end)
     if fmt == "xlsx":
-        return _file_response(lambda spool: write_xlsx(table.all_rows(), spool, title=kind),
-                              f"{name}.xlsx", XLSX)
-    response = StreamingHttpResponse(stream_csv(table.all_rows()),
-                                     content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+        return _attachment(stream_xlsx(table.all_rows(), title=kind), f"{name}.xlsx", XLSX)
+    return _attachment(stream_csv(table.all_rows()), f"{name}.csv", "text/csv; charset=utf-8")

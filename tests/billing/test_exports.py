@@ -20,7 +20,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from billing.exports import rows
-from billing.exports.csv_xlsx import neutralise, stream_csv, write_xlsx
+from billing.exports.csv_stream import neutralise, stream_csv
+from billing.exports.xlsx import write_xlsx
 from billing.invoicing import issue_credit_note
 from billing.payments import record_payment
 from tests.factories import EditionFactory, InvoiceFactory, OrganizerFactory, RegistrationFactory

@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from lxml import etree
 
 from billing.exports import company_credit_notes, company_invoices, write_zip
@@ -239,6 +240,23 @@ def test_period_zip_holds_the_company_documents_only(schemas):
             valid(schemas, opened.read(name))
     assert count == 2
     assert names == [f"invoice-{invoice.number}.xml", f"credit-note-{note.number}.xml"]
+
+
+def test_a_document_that_cannot_be_peppol_is_listed_in_errors_txt_not_a_broken_zip(schemas):
+    belgian = company_invoice()
+    spanish = company_invoice(EditionFactory(course=belgian.lines.get().registration.edition
+                                             .course), vat_number="ESA12345674")
+    day = belgian.issue_date
+    archive = BytesIO()
+    with translation.override("en"):  # finance's language
+        count = write_zip(company_invoices(belgian.organizer, day, day), [], archive)
+    with zipfile.ZipFile(archive) as opened:
+        assert opened.namelist() == [f"invoice-{belgian.number}.xml", "errors.txt"]
+        valid(schemas, opened.read(f"invoice-{belgian.number}.xml"))
+        errors = opened.read("errors.txt").decode("utf-8")
+    assert count == 1
+    assert errors.startswith("These documents could not be written as Peppol documents:")
+    assert f"{spanish.number}: no Peppol address scheme" in errors
 
 
 def test_finance_downloads_one_document(client, finance_user, schemas):

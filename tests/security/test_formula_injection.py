@@ -2,7 +2,7 @@
 
 tests/billing/test_exports.py checks the finance exports end to end (the NASTY names read back
 as text, amounts as numbers); this adds property tests of the two writers in
-billing/exports/csv_xlsx.py over arbitrary text."""
+billing/exports/csv_stream.py and billing/exports/xlsx.py over arbitrary text."""
 
 import csv
 import io
@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from billing.exports.csv_xlsx import FORMULA_TRIGGERS, stream_csv, write_xlsx
+from billing.exports.csv_stream import FORMULA_TRIGGERS, stream_csv
+from billing.exports.xlsx import write_xlsx
 
 # Text that starts like a formula, or anything at all.
 texts = st.one_of(

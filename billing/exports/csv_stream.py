@@ -1,10 +1,12 @@
-"""Writing export rows as CSV (streamed) and XLSX (openpyxl write-only), safely.
+"""Writing export rows as CSV (streamed), safely; the XLSX writer (billing.exports.xlsx) shares
+`neutralise`.
 
 CSV injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with ``=``, ``+``,
 ``-`` or ``@`` as a formula, and a leading tab or carriage return can hide one. Every *text* value
-that starts with one of those characters gets a ``'`` in front, in CSV and XLSX alike (openpyxl
-would otherwise write ``=...`` as a real formula); numbers and dates are written as numbers and
-dates, so amounts stay summable and a negative amount stays a number.
+that starts with one of those characters gets a ``'`` in front, in CSV and XLSX alike (an XLSX
+text cell is never a formula, but a user who edits the cell would turn it into one); numbers and
+dates are written as numbers and dates, so amounts stay summable and a negative amount stays a
+number.
 
 CSV dialect, chosen for finance in Belgium, who open the file in Excel with a Belgian (nl-BE /
 fr-BE) locale: UTF-8 with a byte-order mark (without it Excel reads UTF-8 as Windows-1252),
@@ -21,16 +23,9 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 ROWS_PER_CHUNK = 500
-AMOUNT_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
 
 
 def neutralise(value):
@@ -72,43 +67,3 @@ def stream_csv(
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue().encode("utf-8")
-
-
-def _xlsx_cell(sheet, value):
-    if isinstance(value, Decimal):
-        cell = WriteOnlyCell(sheet, value)
-        cell.number_format = AMOUNT_FORMAT
-        return cell
-    if isinstance(value, date) and not isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value)
-        cell.number_format = DATE_FORMAT
-        return cell
-    if isinstance(value, str):
-        # openpyxl refuses control characters that XML 1.0 cannot carry.
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
-
-
-def write_xlsx(rows: Iterable[Iterable], fileobj, *, title: str = "Export") -> None:
-    """Write the rows (the first is the header, in bold and frozen) as an XLSX workbook.
-
-    openpyxl's write-only mode keeps each row only until it is written to its temporary file, so
-    memory stays flat however many rows there are; give it a temporary file as `fileobj`, not
-    memory, for large exports. Amounts are numbers shown with two decimals, dates real dates.
-    """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.freeze_panes = "A2"
-    iterator = iter(rows)
-    header = next(iterator, None)
-    if header is not None:
-        bold = Font(bold=True)
-        cells = []
-        for name in header:
-            cell = WriteOnlyCell(sheet, neutralise(str(name)))
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-    for row in iterator:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    workbook.save(fileobj)
