@@ -51,7 +51,8 @@ def stream_zip(members: Iterable[tuple[str, Iterable[bytes]]]) -> Iterator[bytes
     """The ZIP of `members` ((name, chunks of its content)), deflated, as byte chunks.
 
     Members and their chunks are read lazily, one at a time: a member's content can be a
-    generator over a database cursor."""
+    generator over a database cursor. Every member is deflated, PDFs too: a stored member
+    followed by a data descriptor is the one combination some unzip tools cannot read."""
     sink = _Sink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, chunks in members:
@@ -60,6 +61,6 @@ def stream_zip(members: Iterable[tuple[str, Iterable[bytes]]]) -> Iterator[bytes
                     member.write(chunk)
                     if sink.buffered >= CHUNK_BYTES:
                         yield sink.take()
-            if sink.buffered >= CHUNK_BYTES:
-                yield sink.take()
+            # Each finished member goes out at once: the next may take a while (a PDF).
+            yield sink.take()
     yield sink.take()  # the rest and the central directory, written when the archive closed

@@ -10,14 +10,14 @@ their uploads (CVs).
 Only the person's own rows: every query is filtered on the person, and nothing about staff (who
 decided, recorded or entered) is included. The rows are read with a fixed number of queries
 whatever their number; the PDFs are rendered from those rows (certificates of the certificates
-app excepted, which render themselves). The ZIP is written to a temporary file, never held in
-memory, and streamed from there.
+app excepted, which render themselves). The ZIP is streamed while it is written
+(portal.zipstream): data.json leaves first, then each PDF as it is rendered, so a long history
+neither waits in memory nor runs into a proxy's timeout.
 """
 
 import json
 import logging
-import tempfile
-import zipfile
+from collections.abc import Iterator
 from datetime import datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -36,6 +36,7 @@ from billing.pdf import invoice_context, one_line, render_pdf
 from exams.models import Attendance, Enrolment, Publication, Result
 from portal.models import OutgoingEmail
 from portal.privacy.models import ErasureRequest
+from portal.zipstream import stream_zip
 from registrations.models import (
     AdmissionApplication,
     CancellationRequest,
@@ -54,34 +55,31 @@ def export_filename(now: datetime | None = None) -> str:
     return f"my-data-{timezone.localtime(now or timezone.now()):%Y-%m-%d}.zip"
 
 
+def stream_export(user, collected: tuple | None = None) -> Iterator[bytes]:
+    """The person's export as ZIP byte chunks (`collected`: what `collect(user)` returned)."""
+    data, documents = collected or collect(user)
+    return stream_zip(_members(data, documents))
+
+
+def _members(data, documents):
+    yield "data.json", [
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode("utf-8")
+    ]
+    for name, render in documents:
+        try:
+            content = render()
+        except Exception:  # one broken document must not withhold the rest of the data
+            logger.exception("Data export: could not add %s", name)
+            continue
+        yield name, [content]
+
+
 def write_export(user, file) -> dict:
     """Write the person's export as a ZIP into the binary `file`; return the JSON data."""
-    data, documents = collect(user)
-    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(
-            "data.json", json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
-        )
-        for name, render in documents:
-            try:
-                content = render()
-            except Exception:  # one broken document must not withhold the rest of the data
-                logger.exception("Data export: could not add %s", name)
-                continue
-            # PDFs are compressed already.
-            archive.writestr(name, content, compress_type=zipfile.ZIP_STORED)
-    return data
-
-
-def export_to_tempfile(user):
-    """The export in a temporary file, rewound (deleted from disk when closed)."""
-    file = tempfile.TemporaryFile(suffix=".zip")  # noqa: SIM115 - closed by the response
-    try:
-        write_export(user, file)
-    except BaseException:
-        file.close()
-        raise
-    file.seek(0)
-    return file
+    collected = collect(user)
+    for chunk in stream_export(user, collected):
+        file.write(chunk)
+    return collected[0]
 
 
 # Reading ---------------------------------------------------------------------------------------

@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.privacy.erasure import request_erasure, withdraw_erasure_request
-from portal.privacy.export import export_filename, export_to_tempfile
+from portal.privacy.export import export_filename, stream_export
 from portal.privacy.forms import ErasureRequestForm
 from portal.privacy.models import ErasureRequest
 from portal.ratelimit import hit
@@ -37,19 +37,16 @@ EXPORT_WINDOW_SECONDS = 600
 
 @login_required
 def export(request):
-    """The ZIP of the person's own data, built in a temporary file and streamed from there."""
+    """The ZIP of the person's own data, streamed while it is written."""
     if not hit("privacy-export", str(request.user.pk), limit=EXPORTS_PER_WINDOW,
                window_seconds=EXPORT_WINDOW_SECONDS):
         messages.error(
             request, _("You downloaded your data several times just now; try again later.")
         )
         return redirect("privacy")
-    return FileResponse(
-        export_to_tempfile(request.user),
-        content_type="application/zip",
-        as_attachment=True,
-        filename=export_filename(),
-    )
+    response = StreamingHttpResponse(stream_export(request.user), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
+    return response
 
 
 @login_required

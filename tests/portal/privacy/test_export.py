@@ -144,3 +144,29 @@ def test_downloads_in_a_row_are_limited(client, participant):
         assert client.get(URL).status_code == 200
     response = client.get(URL)
     assert response.status_code == 302 and response["Location"] == reverse("privacy")
+
+
+def test_the_zip_streams_data_json_first_and_skips_a_document_that_fails(people):
+    from portal.privacy.export import collect, stream_export
+
+    me, _ = people
+    data, documents = collect(me.user)
+    rendered = []
+
+    def pdf(name):
+        def render():
+            rendered.append(name)
+            if name == "broken.pdf":
+                raise ValueError("cannot render")
+            return f"%PDF {name}".encode() + bytes(range(256)) * 400
+        return render
+
+    names = ["a.pdf", "broken.pdf", "b.pdf"]
+    chunks = stream_export(me.user, (data, [(name, pdf(name)) for name in names]))
+    first = next(chunks)
+    assert b"data.json" in first and rendered == []
+    archive = zipfile.ZipFile(io.BytesIO(first + b"".join(chunks)))
+    assert archive.namelist() == ["data.json", "a.pdf", "b.pdf"]
+    assert rendered == names
+    assert json.loads(archive.read("data.json"))["profile"]["email"] == me.user.email
+    assert archive.read("b.pdf").startswith(b"%PDF b.pdf")
