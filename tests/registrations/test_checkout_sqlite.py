@@ -5,12 +5,8 @@ The rest of the suite runs on PostgreSQL; this is the one place the SQLite path 
 """
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.embedded import manage
 
 SCRIPT = """
 import json
@@ -56,18 +52,8 @@ print(json.dumps({
 
 
 def test_cart_and_checkout_run_on_sqlite(tmp_path):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "PORTAL_", "SECRET_"))
-    }
-    env.update({"PORTAL_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "portal.settings"})
-    for command in (["migrate", "--noinput"], ["shell", "-c", SCRIPT]):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+    manage(tmp_path, "migrate", "--noinput")
+    result = manage(tmp_path, "shell", "-c", SCRIPT)
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome == {
         "editions": outcome["editions"],
