@@ -54,10 +54,10 @@ def _layout(table: Table, vendor: str):
     return attnames, converting
 
 
-def read(sql: str, params, tables, connection=None) -> list[tuple[tuple, tuple]]:
+def read(sql: str, params, tables) -> list[tuple[tuple, tuple]]:
     """Run `sql` (its SELECT list starting with `select_list(tables)`); per row, the model
     instances of `tables` and the row's remaining values (unconverted)."""
-    connection = connection or default_connection
+    connection = default_connection
     layouts = [_layout(table, connection.vendor) for table in tables]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
