@@ -13,6 +13,7 @@ from audit.trail import Change, record_many
 from billing.invoicing import registration_amounts
 from billing.pricing import LineAmounts, voucher_discount
 from courses.models import Edition
+from portal.joined_rows import Table, select_list
 from registrations import errors
 from registrations.eligibility import admitted_now_sql, already_registered_sql, check_can_register
 from registrations.models import (
@@ -87,7 +88,9 @@ def _edition_for(user, edition_id: int, today, now) -> Edition | None:
     holds a seat of it) and `hold_minutes` (RegistrationSettings, None without a row).
 
     Written in SQL (PostgreSQL and SQLite alike): it runs on every add to cart, and the ORM
-    took several times longer to build it than the database took to answer it."""
+    took several times longer to build it than the database took to answer it. The edition's
+    columns are named, not `e.*`: a prepared `*` would fail ("cached plan must not change
+    result type") in a process still running while a migration adds a column."""
     ops = connection.ops
     table = {
         model: ops.quote_name(model._meta.db_table)
@@ -96,7 +99,8 @@ def _edition_for(user, edition_id: int, today, now) -> Edition | None:
     registered, registered_params = already_registered_sql("e.id", user)
     admitted, admitted_params = admitted_now_sql("e.id", user, today)
     sql = f"""
-        SELECT e.*, {registered} AS registered, {admitted} AS admitted,
+        SELECT {select_list([Table(Edition, "e")])},
+            {registered} AS registered, {admitted} AS admitted,
             EXISTS (SELECT 1 FROM {table[CartItem]} i JOIN {table[Cart]} c ON c.id = i.cart_id
                      WHERE i.edition_id = e.id AND c.user_id = %s AND i.held_until > %s)
                 AS holding,
