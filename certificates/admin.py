@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certificates.models import Certificate, Signatory
+from certificates.models import Certificate, Review, Signatory
 from certificates.services import (
     CertificateRefused,
     issue_credit_certificate,
@@ -76,12 +76,29 @@ def issue(registration, kind, unit, by) -> Certificate:
     return issue_credit_certificate(registration, unit, by=by)
 
 
+class ToReviewFilter(admin.SimpleListFilter):
+    """Valid certificates whose basis changed after issue (certificates.services.review)."""
+
+    title = gettext_lazy("to review")
+    parameter_name = "to_review"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), *Review.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.valid().exclude(review="")
+        if self.value() in Review.values:
+            return queryset.valid().filter(review=self.value())
+        return queryset
+
+
 @admin.register(Certificate)
 class CertificateAdmin(admin.ModelAdmin):
     list_display = ["holder_name", "kind", "title_nl", "credits", "issued_on", "valid",
-                    "issued_by"]
-    list_filter = ["kind", ("revoked_at", admin.EmptyFieldListFilter), "issued_on",
-                   "registration__edition__course__organizer"]
+                    "review", "issued_by"]
+    list_filter = [ToReviewFilter, "kind", ("revoked_at", admin.EmptyFieldListFilter),
+                   "issued_on", "registration__edition__course__organizer"]
     search_fields = ["holder_name", "user__email", "code", "title_nl", "title_en",
                      "registration__edition__code"]
     list_select_related = ["issued_by"]

@@ -64,6 +64,14 @@ class CertificateQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True)
 
 
+class Review(models.TextChoices):
+    """Why an issued certificate no longer matches the records (certificates.services.review)."""
+
+    ATTENDANCE = "attendance", _("attendance now below the threshold")
+    NOT_PASSED = "not_passed", _("no longer passed")
+    GRADE = "grade", _("weighted percentage or grade changed")
+
+
 class Certificate(models.Model):
     class Kind(models.TextChoices):
         REGISTRATION = "registration", _("registration certificate")
@@ -117,6 +125,12 @@ class Certificate(models.Model):
         related_name="+", verbose_name=_("revoked by"),
     )
     revocation_reason = models.CharField(_("reason for revocation"), max_length=500, blank=True)
+    review = models.CharField(
+        _("to review"), max_length=20, choices=Review.choices, blank=True,
+        help_text=_("Set when what the certificate states no longer holds: a result or the "
+                    "attendance was corrected after it was issued. Staff revoke it, or leave "
+                    "it; it stays valid until revoked."),
+    )
 
     objects = CertificateQuerySet.as_manager()
 

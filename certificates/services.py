@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from audit.trail import record
 from certificates import eligibility
-from certificates.models import Certificate, Signatory
+from certificates.models import Certificate, Review, Signatory
 from courses.models import Course, CourseUnit, Session
 from exams import grading
 from registrations.models import AdmissionApplication, Registration
@@ -282,6 +282,51 @@ def issue_due_certificates(registration: Registration, *, by=None) -> list[Certi
         with contextlib.suppress(CertificateRefused):
             found.append(attempt())
     return found
+
+
+# Certificates whose basis changed after issue -----------------------------------------------
+
+
+def review_reason(certificate: Certificate, registration: Registration) -> str:
+    """Why what `certificate` states no longer holds for the registration's current records
+    (a `Review` value), or "". Registration certificates are left to the cancellation, which
+    revokes them."""
+    from exams.services.outcome import programme_outcome
+
+    kind = certificate.kind
+    if kind == Certificate.Kind.PARTICIPATION:
+        present, total = attendance_of(registration)
+        threshold = registration.edition.attendance_threshold_percent
+        return "" if eligibility.attendance_met(present, total, threshold) else Review.ATTENDANCE
+    if kind == Certificate.Kind.PROGRAMME:
+        outcome = programme_outcome(registration)
+        if not outcome.passed:
+            return Review.NOT_PASSED
+        printed = (certificate.weighted_percentage, certificate.grade)
+        return "" if printed == (outcome.weighted_percentage, outcome.grade or "") else (
+            Review.GRADE)
+    if kind == Certificate.Kind.CREDIT:
+        passed = {unit.pk for unit in passed_units(registration)}
+        return "" if certificate.unit_id in passed else Review.NOT_PASSED
+    return ""
+
+
+def review_certificates(registration: Registration) -> list[Certificate]:
+    """Mark the registration's valid certificates whose basis changed (a result corrected after
+    publication, attendance corrected), and unmark those whose basis holds again; staff decide
+    on revocation (admin → Certificates, filter "to review"). Returns the certificates that
+    changed. Idempotent; called after every correction and by the certificate tasks."""
+    registration = _load(registration)
+    changed = []
+    certificates = (Certificate.objects.valid().filter(registration=registration)
+                    .exclude(kind=Certificate.Kind.REGISTRATION))
+    for certificate in certificates:
+        reason = review_reason(certificate, registration)
+        if reason != certificate.review:
+            certificate.review = reason
+            certificate.save(update_fields=["review"])
+            changed.append(certificate)
+    return changed
 
 
 def registrations_to_check():

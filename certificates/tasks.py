@@ -1,5 +1,6 @@
 """Certificate jobs: issue what is due right after the triggering event (attendance recorded,
-results published) and in an hourly sweep (scheduled by certificates/migrations/0002_...).
+results published or corrected) and in an hourly sweep (scheduled by
+certificates/migrations/0002_...), and mark for review the certificates whose basis changed.
 Thin and idempotent: issuing twice returns the first certificate."""
 
 from celery import shared_task
@@ -7,16 +8,19 @@ from celery import shared_task
 
 @shared_task(acks_late=True)
 def issue_certificates_for_registration_task(registration_id: int) -> int:
-    from certificates.services import issue_due_certificates
+    from certificates.services import issue_due_certificates, review_certificates
     from registrations.models import Registration
 
     registration = Registration.objects.filter(pk=registration_id).first()
-    return len(issue_due_certificates(registration)) if registration else 0
+    if registration is None:
+        return 0
+    review_certificates(registration)
+    return len(issue_due_certificates(registration))
 
 
 @shared_task(acks_late=True)
 def issue_certificates_for_publication_task(publication_id: int) -> int:
-    from certificates.services import issue_due_certificates
+    from certificates.services import issue_due_certificates, review_certificates
     from exams.models import Publication
     from registrations.models import Registration
 
@@ -28,7 +32,11 @@ def issue_certificates_for_publication_task(publication_id: int) -> int:
         edition__course_id=publication.course_id,
         edition__academic_year_id=publication.period.academic_year_id,
     ).order_by("pk")
-    return sum(len(issue_due_certificates(registration)) for registration in registrations)
+    issued = 0
+    for registration in registrations:
+        review_certificates(registration)
+        issued += len(issue_due_certificates(registration))
+    return issued
 
 
 @shared_task(acks_late=True)

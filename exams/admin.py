@@ -92,9 +92,23 @@ class AttendanceAdmin(admin.ModelAdmin):
 
         obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
-        # A participation certificate may now be due (rules.md §7).
+        # A participation certificate may now be due (rules.md §7), or one issued may no
+        # longer hold (marked for review).
         enqueue_on_commit(issue_certificates_for_registration_task,
                           registration_id=obj.registration_id)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        from certificates.tasks import issue_certificates_for_registration_task
+        from portal.queueing import enqueue_on_commit
+
+        registrations = set(queryset.values_list("registration_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for registration_id in sorted(registrations):  # their certificates to review
+            enqueue_on_commit(issue_certificates_for_registration_task,
+                              registration_id=registration_id)
 
 
 class ResultForm(forms.ModelForm):

@@ -61,6 +61,14 @@ def _write(enrolment: Enrolment, value, code: str, user, reason: str) -> Result:
         reason=reason.strip(), supersedes=current,
     )
     audit_result(result, current, user, enrolment.unit.course.organizer_id)
+    if current is not None:
+        # A correction: a certificate issued on the old result may no longer hold (it is
+        # marked for review), or one may now be due.
+        from certificates.tasks import issue_certificates_for_registration_task
+        from portal.queueing import enqueue_on_commit
+
+        enqueue_on_commit(issue_certificates_for_registration_task,
+                          registration_id=enrolment.registration_id)
     return result
 
 
