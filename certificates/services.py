@@ -329,6 +329,24 @@ def review_certificates(registration: Registration) -> list[Certificate]:
     return changed
 
 
+def registrations_to_review():
+    """Registrations with a valid certificate (registration certificates aside) whose results
+    or attendance were entered or changed after it was issued: what the hourly sweep reviews
+    again, in case the task after the correction was lost (a broker outage)."""
+    from exams.models import Attendance, Result
+
+    changed_after = Q(Exists(Result.objects.filter(
+        enrolment__registration_id=OuterRef("registration_id"),
+        entered_at__gt=OuterRef("created_at"),
+    ))) | Q(Exists(Attendance.objects.filter(
+        registration_id=OuterRef("registration_id"), recorded_at__gt=OuterRef("created_at"),
+    )))
+    certificates = (Certificate.objects.valid().exclude(kind=Certificate.Kind.REGISTRATION)
+                    .filter(changed_after))
+    return Registration.objects.filter(
+        pk__in=certificates.values("registration_id")).order_by("pk")
+
+
 def registrations_to_check():
     """Confirmed registrations that may have a certificate due: no registration certificate yet,
     a short course with attendance and no participation certificate, or a programme with
@@ -358,9 +376,12 @@ def registrations_to_check():
 
 
 def issue_all_due() -> int:
-    """The periodic sweep: issue what is due everywhere and revoke the registration certificates
-    of cancelled registrations. Idempotent; returns the number of certificates written."""
+    """The periodic sweep: review the certificates whose basis may have changed, issue what is
+    due everywhere and revoke the registration certificates of cancelled registrations.
+    Idempotent; returns the number of certificates written (reviews not counted)."""
     before = Certificate.objects.count()
+    for registration in registrations_to_review().iterator():
+        review_certificates(registration)
     for registration in registrations_to_check().iterator():
         issue_due_certificates(registration)
     revoked = 0

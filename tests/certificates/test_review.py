@@ -125,3 +125,27 @@ def test_staff_find_them_with_the_filter_and_others_cannot(
 
     client.force_login(participant)
     assert client.get(url).status_code == 302  # to the admin's log-in
+
+
+def test_the_hourly_sweep_reviews_what_a_lost_task_did_not(postgraduate_registration,
+                                                           short_registration,
+                                                           exam_committee_member):
+    from certificates.services import issue_all_due, registrations_to_review
+
+    results(postgraduate_registration, exam_committee_member, "14", "12")
+    getuigschrift = issue_getuigschrift(postgraduate_registration)
+    attend(short_registration, 5)
+    participation = issue_participation_certificate(short_registration)
+    assert list(registrations_to_review()) == []
+
+    # Corrected without running the after-commit task (as if the broker had been down).
+    enrolment = postgraduate_registration.exam_enrolments.get(unit__position=2, chance=1)
+    record_result(enrolment, user=exam_committee_member, value=Decimal("8"), reason="Typo")
+    attend(short_registration, 3, 2)
+    assert set(registrations_to_review()) == {postgraduate_registration, short_registration}
+
+    issue_all_due()
+    getuigschrift.refresh_from_db()
+    participation.refresh_from_db()
+    assert (getuigschrift.review, participation.review) == (Review.NOT_PASSED,
+                                                            Review.ATTENDANCE)
