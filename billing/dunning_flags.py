@@ -14,12 +14,19 @@ def registration_is_blocked(registration) -> bool:
     return UnpaidFlag.objects.filter(registration=registration, lifted_at__isnull=True).exists()
 
 
-def lift_flags_when_paid(invoice) -> int:
-    from billing.payments import balance_of
+def lift_flags_when_settled(invoice_ids) -> int:
+    """Lift the open unpaid flags of those invoices that nothing is owed on any more (the
+    balance rule of billing.balances: total - credited - paid <= 0): one UPDATE for any number
+    of invoices. Returns the number of flags lifted."""
+    from django.db.models import F
 
-    if balance_of(invoice).balance > 0:
-        return 0
-    return UnpaidFlag.objects.filter(invoice=invoice, lifted_at__isnull=True).update(
+    from billing.models import Invoice
+    from billing.payments import with_amounts
+
+    settled = (with_amounts(Invoice.objects.filter(pk__in=list(invoice_ids)))
+               .annotate(balance=F("total") - F("credited") - F("paid"))
+               .filter(balance__lte=0).values("pk"))
+    return UnpaidFlag.objects.filter(invoice__in=settled, lifted_at__isnull=True).update(
         lifted_at=timezone.now(), lift_reason="paid"
     )
 

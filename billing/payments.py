@@ -1,5 +1,6 @@
 """Recording payments and reading balances (the use cases over billing.balances)."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from audit.trail import record, values_of
+from audit.trail import Change, record_many, values_of
 from billing.balances import InvoiceBalance, invoice_balance
 from billing.models import CreditNote, Invoice, Payment, Refund
 
@@ -45,40 +46,63 @@ def balance_of(invoice: Invoice, today: date | None = None) -> InvoiceBalance:
     return invoice_balance(invoice.total, invoice.credited, invoice.paid, invoice.due_date, today)
 
 
+@dataclass(frozen=True)
+class PaymentIn:
+    """One payment to record (the arguments of `record_payment`)."""
+
+    invoice: Invoice
+    amount: Decimal
+    paid_on: date
+    method: str
+    reference: str = ""
+    payer_name: str = ""
+    recorded_by: object = None
+    instalment: object = None
+    statement_line: object = None
+
+
 @transaction.atomic
-def record_payment(
-    *,
-    invoice: Invoice,
-    amount: Decimal,
-    paid_on: date,
-    method: str,
-    reference: str = "",
-    payer_name: str = "",
-    recorded_by=None,
-    instalment=None,
-    statement_line=None,
-) -> Payment:
+def record_payment(*, invoice: Invoice, amount: Decimal, paid_on: date, method: str,
+                   reference: str = "", payer_name: str = "", recorded_by=None,
+                   instalment=None, statement_line=None) -> Payment:
     """A payment against an invoice (or one of its instalments). Partial payments and
     over-payments are accepted: the balance shows what is left, or what is to be refunded."""
-    if amount <= 0:
-        raise ValueError("a payment is a positive amount")
-    if instalment is not None and instalment.invoice_id != invoice.pk:
-        raise ValueError("the instalment belongs to another invoice")
-    payment = Payment.objects.create(
-        invoice=invoice,
-        instalment=instalment,
-        amount=amount,
-        paid_on=paid_on,
-        method=method,
-        reference=reference[:200],
-        payer_name=payer_name[:200],
-        recorded_by=recorded_by,
+    (payment,) = record_payments([PaymentIn(
+        invoice=invoice, amount=amount, paid_on=paid_on, method=method, reference=reference,
+        payer_name=payer_name, recorded_by=recorded_by, instalment=instalment,
         statement_line=statement_line,
-    )
-    record("payment.recorded", payment, organizer=invoice.organizer_id, actor=recorded_by,
-           after=values_of(payment, "invoice_id", "instalment_id", "amount", "paid_on", "method",
-                           "statement_line_id"))
-    from billing.dunning_flags import lift_flags_when_paid
-
-    lift_flags_when_paid(invoice)
+    )])
     return payment
+
+
+@transaction.atomic
+def record_payments(payments: list[PaymentIn]) -> list[Payment]:
+    """The payments, with their audit entries, and the unpaid flags of the invoices they
+    settle lifted: four statements whatever their number (a statement import records
+    hundreds at once; tests/bench/README.md, statement_import). All or nothing."""
+    from billing.dunning_flags import lift_flags_when_settled
+
+    for item in payments:
+        if item.amount <= 0:
+            raise ValueError("a payment is a positive amount")
+        if item.instalment is not None and item.instalment.invoice_id != item.invoice.pk:
+            raise ValueError("the instalment belongs to another invoice")
+    if not payments:
+        return []
+    created = Payment.objects.bulk_create([
+        Payment(invoice=item.invoice, instalment=item.instalment, amount=item.amount,
+                paid_on=item.paid_on, method=item.method, reference=item.reference[:200],
+                payer_name=item.payer_name[:200], recorded_by=item.recorded_by,
+                statement_line=item.statement_line)
+        for item in payments
+    ])
+    by_actor: dict[object, list[Change]] = {}
+    for item, payment in zip(payments, created, strict=True):
+        by_actor.setdefault(item.recorded_by, []).append(Change(
+            payment, organizer_id=item.invoice.organizer_id,
+            after=values_of(payment, "invoice_id", "instalment_id", "amount", "paid_on",
+                            "method", "statement_line_id")))
+    for actor, changes in by_actor.items():  # one INSERT per person recording (usually one)
+        record_many("payment.recorded", changes, actor=actor)
+    lift_flags_when_settled({item.invoice.pk for item in payments})
+    return created

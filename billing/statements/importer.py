@@ -7,9 +7,9 @@ resumes at the first batch not committed. Each batch costs a fixed number of que
 
 Importing twice changes nothing: a line whose dedup key already paid something is "already
 imported"; batches hold a lock (PostgreSQL advisory lock) so two imports of overlapping files
-cannot both record the same movement. Each payment goes through
-`billing.payments.record_payment` (the one use case that records a payment, with its audit
-entry and the unpaid flags it lifts).
+cannot both record the same movement. The payments of a batch go through
+`billing.payments.record_payments` (the one use case that records payments, with their audit
+entries and the unpaid flags they lift), in a fixed number of statements.
 
 Suggestions (a line without a usable structured communication whose amount is the open balance
 of exactly one invoice with a similar name) read the open invoices once per import
@@ -33,7 +33,7 @@ from billing.models import (
     Payment,
     StatementLine,
 )
-from billing.payments import record_payment, with_amounts
+from billing.payments import PaymentIn, record_payments, with_amounts
 from billing.statements.detect import parse_statement
 from billing.statements.parsed import ParsedLine, StatementFormatError, normalise_iban
 from billing.statements.rules import (
@@ -226,17 +226,18 @@ def _still_open(pks) -> list[Candidate]:
 
 
 def _record_payments(rows, batch, decisions, user) -> set[int]:
-    """The payments of the batch, each through `record_payment` (its audit entry, and the
-    unpaid flags of an invoice it settles lifted); returns the invoices paid."""
-    paid = set()
-    for row, line, decision in zip(rows, batch, decisions, strict=True):
-        if decision.result != StatementLine.Result.MATCHED:
-            continue
-        record_payment(
+    """The payments of the batch, through `record_payments` (their audit entries, and the
+    unpaid flags of the invoices they settle lifted) in a fixed number of statements; returns
+    the invoices paid."""
+    payments = [
+        PaymentIn(
             invoice=decision.invoice, instalment=decision.instalment, amount=line.amount,
             paid_on=line.booked_on, method=Payment.Method.BANK_TRANSFER,
             reference=line.bank_reference[:200], payer_name=line.counterparty_name[:200],
             recorded_by=user, statement_line=row,
         )
-        paid.add(decision.invoice.pk)
-    return paid
+        for row, line, decision in zip(rows, batch, decisions, strict=True)
+        if decision.result == StatementLine.Result.MATCHED
+    ]
+    record_payments(payments)
+    return {payment.invoice.pk for payment in payments}

@@ -21,9 +21,9 @@ benchmarks (they are written here when this runs alone), so the importer's look-
 same 110,000 invoices whichever benchmarks ran.
 
 Measured: parsing alone (the better of two runs), the whole `import_statement` (it parses
-again, then decides and writes the lines in batches of 500, each in its own transaction, every
-payment through `record_payment`), their ratio, SQL statements per batch, the time in SQL and
-the heaviest kind of statement, the look-ups, decisions and payments; then the
+again, then decides and writes the lines in batches of 500, each in its own transaction, the
+payments of a batch through one `record_payments`), their ratio, SQL statements per batch, the
+time in SQL and the heaviest kind of statement, the look-ups, decisions and payments; then the
 same file uploaded again as a new statement: nothing is paid twice (the matched lines are
 "already imported"; the others are decided again, unmatched as before). The uploaded files go
 to the bench settings' private MEDIA_ROOT and are deleted afterwards.
@@ -249,7 +249,7 @@ def run(args) -> Outcome:
             f"{spent['candidates']:,}"),
         Row(NAME, "  decide() on every line, in memory", f"{spent['decide']:.2f} s",
             f"{spent['decide'] / seconds:.2f}"),
-        Row(NAME, f"  {payments:,} payments through record_payment",
+        Row(NAME, f"  {payments:,} payments through record_payments",
             f"{spent['payments']:.2f} s", f"{spent['payments'] / seconds:.2f}"),
         Row(NAME, "re-import of the same file (new upload)", f"{again_seconds:.2f} s",
             f"{again_seconds / parse:.2f}"),

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -152,3 +153,88 @@ def test_dashboard_shows_the_invoice_status(client, participant):
     record_payment(invoice=invoice, amount=invoice.total, paid_on=timezone.localdate(),
                    method="bank_transfer")
     assert "invoice-status-paid" in client.get(reverse("dashboard")).content.decode()
+
+
+# Many payments at once (the statement import) ------------------------------------------------
+
+
+def _flag(invoice):
+    from billing.models import UnpaidFlag
+
+    return UnpaidFlag.objects.create(registration=invoice.lines.get().registration,
+                                     invoice=invoice, raised_on=timezone.localdate())
+
+
+@pytest.mark.django_db
+def test_many_payments_with_their_audit_entries_and_only_settled_flags_lifted(finance_user):
+    from audit.models import AuditEntry
+    from billing.payments import PaymentIn, record_payments
+
+    settled, partly = InvoiceFactory(), InvoiceFactory()
+    flags = _flag(settled), _flag(partly)
+    today = timezone.localdate()
+    payments = record_payments([
+        PaymentIn(invoice=settled, amount=D("200.00"), paid_on=today, method="bank_transfer",
+                  recorded_by=finance_user),
+        PaymentIn(invoice=settled, amount=settled.total - D("200.00"), paid_on=today,
+                  method="bank_transfer", recorded_by=finance_user),
+        PaymentIn(invoice=partly, amount=D("0.01"), paid_on=today, method="kmo"),
+    ])
+
+    assert [p.amount for p in payments] == [D("200.00"), settled.total - D("200.00"),
+                                           D("0.01")]
+    assert all(p.pk for p in payments)
+    entries = AuditEntry.objects.filter(action="payment.recorded").order_by("pk")
+    assert [(e.object_id, e.actor_id) for e in entries] == [
+        (str(payments[0].pk), finance_user.pk), (str(payments[1].pk), finance_user.pk),
+        (str(payments[2].pk), None)]
+    assert entries[2].after["amount"] == "0.01"
+    for flag in flags:
+        flag.refresh_from_db()
+    assert flags[0].lifted_at is not None and flags[0].lift_reason == "paid"
+    assert flags[1].lifted_at is None
+    assert (balance_of(settled).status, balance_of(partly).status) == ("paid", "partly_paid")
+
+
+@pytest.mark.django_db
+def test_many_payments_take_as_many_statements_as_one(finance_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from billing.payments import PaymentIn, record_payments
+
+    invoices = [InvoiceFactory() for _ in range(6)]
+    today = timezone.localdate()
+
+    def statements(chosen):
+        with CaptureQueriesContext(connection) as captured:
+            record_payments([PaymentIn(invoice=invoice, amount=D("1.00"), paid_on=today,
+                                       method="bank_transfer", recorded_by=finance_user)
+                             for invoice in chosen])
+        return len(captured)
+
+    assert statements(invoices[:1]) == statements(invoices[1:]) <= 6
+    assert Payment.objects.count() == 6
+    assert record_payments([]) == [] and Payment.objects.count() == 6
+
+
+@pytest.mark.django_db
+def test_one_bad_payment_refuses_them_all():
+    from billing.payments import PaymentIn, record_payments
+
+    good, other = InvoiceFactory(), InvoiceFactory()
+    instalment_of_other = None
+    today = timezone.localdate()
+    with pytest.raises(ValueError, match="positive"):
+        record_payments([PaymentIn(invoice=good, amount=D("10.00"), paid_on=today,
+                                   method="bank_transfer"),
+                         PaymentIn(invoice=good, amount=D("0.00"), paid_on=today,
+                                   method="bank_transfer")])
+    from billing.invoicing import add_instalments
+
+    with transaction.atomic():
+        instalment_of_other = add_instalments(other, 2)[0]
+    with pytest.raises(ValueError, match="another invoice"):
+        record_payments([PaymentIn(invoice=good, amount=D("10.00"), paid_on=today,
+                                   method="bank_transfer", instalment=instalment_of_other)])
+    assert not Payment.objects.exists()
