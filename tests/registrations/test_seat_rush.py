@@ -3,7 +3,9 @@ with their own connections): exactly `seats` get in, invoice numbers have no gap
 
 Seats are held by add_to_cart under the edition's row lock and taken at checkout by one
 conditional UPDATE (registrations/seats.py); the control test switches both off and shows this
-test does catch overselling."""
+test does catch overselling. Both run with every new hold slowed down in the database
+(`slow_holds`), so the transactions overlap whatever the speed of the code: the control once
+failed to race after the checkout got twice as fast."""
 
 import threading
 from datetime import timedelta
@@ -55,13 +57,33 @@ def rush(edition, people):
     return outcomes
 
 
+@pytest.fixture
+def slow_holds():
+    """Every new cart hold takes 50 ms in the database (a trigger that sleeps before the INSERT),
+    so the rush's transactions overlap for sure however fast the code around them is: without
+    the guards, others count the free seats while a hold is still uncommitted."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_slow_hold() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN PERFORM pg_sleep(0.05); RETURN NEW; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER test_slow_hold BEFORE INSERT ON registrations_cartitem "
+            "FOR EACH ROW EXECUTE FUNCTION test_slow_hold()"
+        )
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER test_slow_hold ON registrations_cartitem")
+        cursor.execute("DROP FUNCTION test_slow_hold()")
+
+
 def make_rush():
     edition = EditionFactory(seats=SEATS, start=timezone.localdate() + timedelta(days=30))
     people = [UserFactory() for _ in range(PEOPLE)]
     return edition, people
 
 
-def test_exactly_the_seats_are_sold_under_concurrent_checkouts():
+def test_exactly_the_seats_are_sold_under_concurrent_checkouts(slow_holds):
     edition, people = make_rush()
     outcomes = rush(edition, people)
 
@@ -75,7 +97,7 @@ def test_exactly_the_seats_are_sold_under_concurrent_checkouts():
     assert numbers == [f"{year}-{n:06d}" for n in range(1, SEATS + 1)]
 
 
-def test_control_without_the_seat_checks_the_same_rush_oversells(settings):
+def test_control_without_the_seat_checks_the_same_rush_oversells(settings, slow_holds):
     """REGISTRATIONS_UNSAFE_SKIP_SEAT_LOCK removes both guards of the application: add_to_cart
     counts the holds without locking the edition row, and checkout takes the seat with an
     unconditional UPDATE instead of `... WHERE seats_taken < seats`. More people than seats
