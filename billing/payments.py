@@ -61,7 +61,6 @@ class PaymentIn:
     statement_line: object = None
 
 
-@transaction.atomic
 def record_payment(*, invoice: Invoice, amount: Decimal, paid_on: date, method: str,
                    reference: str = "", payer_name: str = "", recorded_by=None,
                    instalment=None, statement_line=None) -> Payment:

@@ -287,10 +287,12 @@ def issue_due_certificates(registration: Registration, *, by=None) -> list[Certi
 # Certificates whose basis changed after issue -----------------------------------------------
 
 
-def review_reason(certificate: Certificate, registration: Registration) -> str:
+def review_reason(certificate: Certificate, registration: Registration,
+                  passed_unit_ids: set[int] | None = None) -> str:
     """Why what `certificate` states no longer holds for the registration's current records
     (a `Review` value), or "". Registration certificates are left to the cancellation, which
-    revokes them."""
+    revokes them. `passed_unit_ids`: the registration's passed units, when the caller has them
+    (a micro-credential has one credit certificate per unit)."""
     from exams.services.outcome import programme_outcome
 
     kind = certificate.kind
@@ -306,8 +308,9 @@ def review_reason(certificate: Certificate, registration: Registration) -> str:
         return "" if printed == (outcome.weighted_percentage, outcome.grade or "") else (
             Review.GRADE)
     if kind == Certificate.Kind.CREDIT:
-        passed = {unit.pk for unit in passed_units(registration)}
-        return "" if certificate.unit_id in passed else Review.NOT_PASSED
+        if passed_unit_ids is None:
+            passed_unit_ids = {unit.pk for unit in passed_units(registration)}
+        return "" if certificate.unit_id in passed_unit_ids else Review.NOT_PASSED
     return ""
 
 
@@ -320,8 +323,11 @@ def review_certificates(registration: Registration) -> list[Certificate]:
     changed = []
     certificates = (Certificate.objects.valid().filter(registration=registration)
                     .exclude(kind=Certificate.Kind.REGISTRATION))
+    passed_unit_ids = None
     for certificate in certificates:
-        reason = review_reason(certificate, registration)
+        if certificate.kind == Certificate.Kind.CREDIT and passed_unit_ids is None:
+            passed_unit_ids = {unit.pk for unit in passed_units(registration)}  # once for all
+        reason = review_reason(certificate, registration, passed_unit_ids)
         if reason != certificate.review:
             certificate.review = reason
             certificate.save(update_fields=["review"])
