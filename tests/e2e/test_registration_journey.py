@@ -91,7 +91,10 @@ def test_company_registration_with_vies_invoice_and_certificate(
 
     # Checkout: a company, its VAT number looked up in (the fake) VIES.
     expect(page).to_have_url(re.compile(r"/checkout/$"))
+    # The company's fields show only once the invoice goes to a company (static/js/checkout.js).
+    expect(page.locator("#company")).to_be_hidden()
     page.check("input[name=invoice_to][value=company]")
+    expect(page.locator("#company")).to_be_visible()
     page.fill("input[name=vat_number]", VAT_TYPED)
     page.locator("button[name=lookup]").click()
     expect(page.locator("#vies-status")).to_have_class(re.compile(r"\bvies-verified\b"))
