@@ -139,6 +139,10 @@ class InvoiceAdmin(ReadOnlyAdmin):
             "month_bars": bar_chart([(m.strftime("%m/%Y"), a) for m, a in numbers["per_month"]]),
             "organizer_bars": bar_chart(numbers["per_organizer"]),
             "ageing_bars": bar_chart(numbers["ageing"]),
+            "paid_bars": bar_chart(
+                [(row["month"].strftime("%m/%Y"), row["amount"])
+                 for row in numbers["paid_per_month"]]
+            ),
         }
         return render(request, "admin/billing/finance_dashboard.html", context)
 

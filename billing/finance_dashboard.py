@@ -7,12 +7,22 @@ from decimal import Decimal
 from django.db.models import F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from billing.ageing import BUCKETS, ageing_bucket
 from billing.models import InterestRate, Invoice, KmoProject, Payment
 from billing.payments import with_amounts
 
 ZERO = Decimal("0.00")
+
+# What the dashboard calls the ageing buckets of billing.ageing (which stays pure).
+AGEING_LABELS = {
+    "not_due": _("not yet due"),
+    "0-30": _("0-30 days"),
+    "31-60": _("31-60 days"),
+    "61-90": _("61-90 days"),
+    ">90": _("over 90 days"),
+}
 
 
 def open_invoices():
@@ -57,7 +67,7 @@ def dashboard_numbers(today=None) -> dict:
     return {
         "per_month": [(m, per_month[m]) for m in months],
         "per_organizer": sorted(per_organizer.items()),
-        "ageing": [(bucket, ageing[bucket]) for bucket in BUCKETS],
+        "ageing": [(AGEING_LABELS[bucket], ageing[bucket]) for bucket in BUCKETS],
         "kmo_still_expected": kmo_expected - kmo_received,
         "paid_per_month": list(paid_per_month),
         "total_open": sum(per_organizer.values(), ZERO),
