@@ -353,6 +353,12 @@ def test_edition_page_in_english(english, catalog):
     assert "Vrijgesteld van btw, art. 44 §2 4° W.btw" in content
 
 
+def test_edition_page_in_dutch_states_the_exemption_once(client, catalog):
+    content = client.get(edition_url(catalog["data"])).content.decode()
+    assert "Vrijgesteld van btw, art. 44 §2 4° W.btw" in content
+    assert "Vrijgesteld van btw: Vrijgesteld van btw" not in content
+
+
 def test_edition_page_sessions_in_brussels_time(english, db):
     edition = EditionFactory(start=date(2027, 3, 15), end=date(2027, 6, 30))
     # 08:00 UTC in winter is 09:00 in Brussels; 07:30 UTC in summer is 09:30.
