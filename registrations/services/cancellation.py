@@ -81,6 +81,12 @@ def record_cancellation_request(*, staff_user, registration_id: int, received_on
     )
     if received_on > (today or timezone.localdate()):
         raise CancellationError(_("A request cannot be received in the future."))
+    if received_on < registration.registered_on:
+        # Seed 2 art. 5.1: the date of cancellation is the date the request was received; a
+        # date before the registration is a typo (policy A would fail on it at confirmation).
+        raise CancellationError(_("A request cannot be received before the registration "
+                                  "(registered on %(date)s).")
+                                % {"date": registration.registered_on.strftime("%d/%m/%Y")})
     _check_cancellable(registration, received_on)
     request = CancellationRequest.objects.create(
         registration=registration, received_on=received_on, requested_by=staff_user, note=note

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from billing.models import CreditNote, Refund
 from billing.payments import balance_of, record_payment
@@ -356,3 +356,23 @@ def test_a_confirmed_cancellation_revokes_the_registration_certificate_at_once(
     kept.refresh_from_db()
     assert certificate.is_revoked and certificate.revoked_by == course_admin
     assert not kept.is_revoked
+
+
+def test_a_request_received_before_the_registration_is_refused(participant, course_admin,
+                                                               policy_a):
+    """Seed 2 art. 5.1: the date of cancellation is the date the request was received; a date
+    before the registration is refused when it is recorded (policy A raised a ValueError, a
+    500 in the admin, when it was confirmed)."""
+    registration, _ = register(participant, policy_a, on=date(2026, 9, 1))
+    with pytest.raises(CancellationError) as refused:
+        record_cancellation_request(staff_user=course_admin, registration_id=registration.pk,
+                                    received_on=date(2026, 8, 31), today=date(2026, 9, 2))
+    with translation.override("en"):
+        assert "before the registration (registered on 01/09/2026)" in str(
+            refused.value.message)
+    assert not CancellationRequest.objects.exists()
+    # The day of the registration itself is fine.
+    request = record_cancellation_request(staff_user=course_admin,
+                                          registration_id=registration.pk,
+                                          received_on=date(2026, 9, 1), today=date(2026, 9, 2))
+    assert confirm_cancellation(request_id=request.pk, staff_user=course_admin).kept == D("0.00")
