@@ -358,6 +358,34 @@ def test_a_confirmed_cancellation_revokes_the_registration_certificate_at_once(
     assert not kept.is_revoked
 
 
+def test_a_registration_after_the_change_notice_cannot_cancel_free(participant,
+                                                                   other_participant,
+                                                                   course_admin):
+    """Seed 2 art. 6.2: the free cancellation answers a change to an existing registration;
+    whoever registers after the notice registered for the changed edition (its own policy
+    applies)."""
+    start = date(2027, 5, 1)
+    edition = EditionFactory(start=start, end=start + timedelta(days=30),
+                             fee_amount=D("300.00"), cancellation_policy="B")
+    before, _ = register(other_participant, edition, on=date(2027, 3, 1))
+    job = notify_change(edition_id=edition.pk, staff_user=course_admin,
+                        description_nl="Nieuwe locatie", description_en="New location",
+                        today=date(2027, 3, 1))
+    after, invoice = register(participant, edition, on=date(2027, 3, 5))
+    pay(invoice, "300.00")
+    with pytest.raises(CancellationError) as refused:
+        answer_change(user=participant, registration_id=after.pk, notice_id=job.notice_id,
+                      cancel=True, today=date(2027, 3, 10))
+    with translation.override("en"):
+        assert "registered after this change" in str(refused.value.message)
+    assert Registration.objects.get(pk=after.pk).status == "confirmed"
+    assert not CreditNote.objects.exists() and not ChangeResponse.objects.exists()
+    # Registered on the day of the notice (or before): the answer is theirs to give.
+    answer_change(user=other_participant, registration_id=before.pk, notice_id=job.notice_id,
+                  cancel=True, today=date(2027, 3, 10))
+    assert Registration.objects.get(pk=before.pk).status == "cancelled"
+
+
 def test_a_request_received_before_the_registration_is_refused(participant, course_admin,
                                                                policy_a):
     """Seed 2 art. 5.1: the date of cancellation is the date the request was received; a date

@@ -131,6 +131,25 @@ def test_change_notice_from_the_admin_and_the_answer_on_the_dashboard(
     assert page.status_code == 200
 
 
+def test_a_change_announced_before_the_registration_is_not_offered_on_the_dashboard(
+        client, course_admin, participant, registration, django_capture_on_commit_callbacks):
+    """Seed 2 art. 6.2: the change was part of the edition when they registered."""
+    from registrations.models import EditionChangeNotice
+
+    notice = EditionChangeNotice.objects.create(
+        edition=registration.edition, notice_date=registration.registered_on - timedelta(days=1),
+        description_nl="Nieuwe zaal", description_en="New room", created_by=course_admin)
+    client.force_login(participant)
+    assert "Nieuwe zaal" not in client.get(reverse("dashboard")).content.decode()
+    client.force_login(course_admin)
+    page = client.get(reverse("admin:registrations_editionchangenotice_change",
+                              args=[notice.pk]))
+    assert page.status_code == 200
+    from registrations.admin_cancellation import EditionChangeNoticeAdmin
+
+    assert EditionChangeNoticeAdmin._counts(None, notice) == (0, 0, 0)  # nobody to answer
+
+
 @pytest.mark.parametrize("role", ["finance_user", "exam_committee_member", "participant"])
 def test_only_course_administrators_cancel_editions(client, request, role, registration):
     client.force_login(request.getfixturevalue(role))
