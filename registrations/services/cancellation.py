@@ -24,6 +24,9 @@ class CancellationError(errors.RegistrationError):
 
 
 OPEN = [CancellationRequest.Status.PENDING, CancellationRequest.Status.CONFIRMED]
+# The credit note's reason, printed on its PDF in the invoice's language: stored in that
+# language (not via gettext), so the document reads the same forever.
+CREDIT_NOTE_REASON = {"nl": "Annulering {code}", "en": "Cancellation {code}"}
 
 
 def _registration_for(user, registration_id) -> Registration:
@@ -140,7 +143,9 @@ def _settle(request, outcome: Outcome, staff_user, **decision) -> CancellationRe
         invoice = invoice_line.invoice
         credit_note = issue_credit_note(
             invoice=invoice, net=outcome.refunded, vat=outcome.refunded_vat,
-            reason=f"Cancellation {registration.edition.code}", user=staff_user,
+            reason=CREDIT_NOTE_REASON.get(invoice.language, CREDIT_NOTE_REASON["nl"]).format(
+                code=registration.edition.code),
+            user=staff_user,
         )
         overpaid = balance_of(invoice).overpaid
         if overpaid > 0:

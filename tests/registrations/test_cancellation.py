@@ -404,3 +404,15 @@ def test_a_request_received_before_the_registration_is_refused(participant, cour
                                           registration_id=registration.pk,
                                           received_on=date(2026, 9, 1), today=date(2026, 9, 2))
     assert confirm_cancellation(request_id=request.pk, staff_user=course_admin).kept == D("0.00")
+
+
+@pytest.mark.parametrize(("language", "reason"), [("nl", "Annulering"), ("en", "Cancellation")])
+def test_the_credit_note_reason_is_in_the_invoices_language(course_admin, policy_b, language,
+                                                            reason):
+    """The reason is printed on the credit note PDF, which is in the invoice's language (nl by
+    default): it was always English ("Cancellation <code>")."""
+    person = UserFactory(preferred_language=language)
+    registration, invoice = register(person, policy_b, on=date(2026, 12, 1))
+    assert invoice.language == language
+    decided = cancel(registration, course_admin, date(2027, 1, 25))
+    assert decided.credit_note.reason == f"{reason} {policy_b.code}"
