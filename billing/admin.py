@@ -22,6 +22,15 @@ from billing.models import (
 )
 from billing.payments import record_payment, with_amounts
 
+# The ageing buckets (billing.ageing) as the dashboard shows them, in the staff's language.
+AGEING_LABELS = {
+    "not_due": _("not yet due"),
+    "0-30": _("1-30 days"),
+    "31-60": _("31-60 days"),
+    "61-90": _("61-90 days"),
+    ">90": _("> 90 days"),
+}
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
@@ -138,7 +147,8 @@ class InvoiceAdmin(ReadOnlyAdmin):
             "numbers": numbers,
             "month_bars": bar_chart([(m.strftime("%m/%Y"), a) for m, a in numbers["per_month"]]),
             "organizer_bars": bar_chart(numbers["per_organizer"]),
-            "ageing_bars": bar_chart(numbers["ageing"]),
+            "ageing_bars": bar_chart([(AGEING_LABELS[bucket], amount)
+                                      for bucket, amount in numbers["ageing"]]),
         }
         return render(request, "admin/billing/finance_dashboard.html", context)
 
