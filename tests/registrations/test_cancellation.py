@@ -164,6 +164,28 @@ def test_policy_a_periods(participant, course_admin, policy_a, cancelled, kept):
     assert decided.refunded == D("1150.00") - D(kept)
 
 
+@pytest.mark.parametrize(("cancelled", "kept"), [(date(2026, 12, 1), "700.00"),
+                                               (date(2027, 3, 15), "1150.00")])
+def test_policy_a_from_15_march_keeps_the_fee_when_units_miss_credits(participant, course_admin,
+                                                                      cancelled, kept):
+    """Seed 1: "From 15 March: you cannot get a refund". The fee is snapshotted from the
+    course's 20 credits; when its units carry only 10 of them (the second semester not entered
+    yet), 450.00 was refunded from 15 March. Credits without a unit count as second-semester."""
+    year = AcademicYearFactory(code="2026-2027", start=date(2026, 9, 21))
+    course = CourseFactory(kind="postgraduate", total_credits=D("20"))
+    CourseUnitFactory(course=course, credits=D("6"), semester="first")
+    CourseUnitFactory(course=course, credits=D("4"), semester="year")
+    edition = EditionFactory(course=course, academic_year=year, start=date(2026, 9, 28),
+                             end=date(2027, 6, 30), cancellation_policy="A",
+                             fee_kind="per_credit", programme_amount=D("250.00"),
+                             credit_amount=D("45.00"))
+    registration, invoice = register(participant, edition, on=date(2026, 9, 1))
+    assert registration.fee == D("1150.00")
+    pay(invoice, "1150.00")
+    decided = cancel(registration, course_admin, cancelled)
+    assert (decided.kept, decided.refunded) == (D(kept), D("1150.00") - D(kept))
+
+
 def test_policy_a_within_14_days_of_registration_is_free(participant, course_admin, policy_a):
     registration, _ = register(participant, policy_a, on=date(2026, 9, 1))
     # A late registration accepted by staff on 10 January.
