@@ -18,11 +18,20 @@ class InterestRateForm(forms.ModelForm):
         model = InterestRate
         fields = ["valid_from", "valid_until", "annual_rate_percent"]
 
+    def clean_annual_rate_percent(self):
+        rate = self.cleaned_data["annual_rate_percent"]
+        if rate is not None and not 0 <= rate <= 100:
+            raise forms.ValidationError(_("The rate is a yearly percentage from 0 to 100."))
+        return rate
+
     def clean(self):
         """Two rates for one day would make the job refuse every charge over that day."""
         data = super().clean()
         start, end = data.get("valid_from"), data.get("valid_until")
-        if start and end:
+        if start and end and start > end:
+            # Said in words: the database constraint's own message only names the constraint.
+            self.add_error("valid_until", _("The period ends before it starts."))
+        elif start and end:
             overlapping = InterestRate.objects.filter(valid_from__lte=end, valid_until__gte=start)
             if self.instance.pk:
                 overlapping = overlapping.exclude(pk=self.instance.pk)

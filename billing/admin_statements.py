@@ -178,7 +178,9 @@ class StatementLineAdmin(admin.ModelAdmin):
             raise PermissionDenied
         line = get_object_or_404(StatementLine.objects.select_related(
             "statement", "suggested_invoice"), pk=pk)
-        initial = {"invoice": line.suggested_invoice.number} if line.suggested_invoice else {}
+        # By its structured communication: unique, where a number repeats across organizers.
+        suggested = line.suggested_invoice
+        initial = {"invoice": suggested.structured_communication} if suggested else {}
         form = MatchForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:

@@ -18,7 +18,7 @@ ZERO = Decimal("0.00")
 # What the dashboard calls the ageing buckets of billing.ageing (which stays pure).
 AGEING_LABELS = {
     "not_due": _("not yet due"),
-    "0-30": _("0-30 days"),
+    "0-30": _("1-30 days"),
     "31-60": _("31-60 days"),
     "61-90": _("61-90 days"),
     ">90": _("over 90 days"),

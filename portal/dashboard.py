@@ -64,6 +64,8 @@ def dashboard_context(user) -> dict:
              "description": n.description_en if user.preferred_language == "en"
              else n.description_nl}
             for n in notices.get(registration.edition_id, [])
+            # A change announced before the registration is part of it (seed 2 art. 6.2).
+            if n.notice_date >= registration.registered_on
         ] if registration.status == "confirmed" else []
     credit_notes = list(CreditNote.objects.filter(invoice__user=user).order_by("-issue_date"))
     applications = list(

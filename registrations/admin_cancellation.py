@@ -120,8 +120,10 @@ class EditionChangeNoticeAdmin(admin.ModelAdmin):
     def _counts(self, obj):
         answers = dict(ChangeResponse.objects.filter(notice=obj).values_list("registration_id",
                                                                              "answer"))
-        registered = Registration.objects.filter(edition=obj.edition).filter(
-            status="confirmed").count()
+        # Only the registrations the change was announced to (seed 2 art. 6.2).
+        registered = Registration.objects.filter(
+            edition=obj.edition, status="confirmed", registered_on__lte=obj.notice_date
+        ).count()
         cancelled = sum(1 for a in answers.values() if a == "cancelled")
         accepted = sum(1 for a in answers.values() if a == "accepted")
         return accepted, cancelled, max(registered - accepted, 0)

@@ -38,7 +38,7 @@ def policy_outcome(
     inputs = {"fee": str(fee), "cancelled_on": cancelled_on.isoformat(),
               "start": edition.start.isoformat()}
     if policy == Edition.Policy.ACADEMIC_YEAR:
-        credits = _credits_by_semester(edition)
+        credits = _credits_by_semester(edition, registration)
         inputs.update(credits={k: str(v) for k, v in credits.items()},
                       registered_on=registration.registered_on.isoformat(),
                       year_start=edition.academic_year.start.isoformat(),
@@ -86,13 +86,20 @@ def _with_vat(policy, registration, kept: Decimal, inputs: dict) -> Outcome:
     return Outcome(policy=policy, kept=kept, refunded=refunded, refunded_vat=vat, inputs=inputs)
 
 
-def _credits_by_semester(edition) -> dict[str, Decimal]:
+def _credits_by_semester(edition, registration) -> dict[str, Decimal]:
+    """The credits of the course units by semester. The registration's fee was snapshotted
+    from the course's total credits; credits it paid for that no unit (yet) carries count as
+    second-semester ones (owed only from 15 March), so that from 15 March the whole fee is kept,
+    as seed 1 says, even when the units do not add up to the total."""
     credits = {"first": Decimal(0), "second": Decimal(0), "year": Decimal(0)}
     for unit in edition.course.units.all():
         key = {CourseUnit.Semester.FIRST: "first", CourseUnit.Semester.SECOND: "second"}.get(
             unit.semester, "year"
         )
         credits[key] += unit.credits
+    if registration.credit_amount > 0:
+        paid_for = (registration.fee - registration.programme_amount) / registration.credit_amount
+        credits["second"] += max(paid_for - sum(credits.values()), Decimal(0))
     return credits
 
 

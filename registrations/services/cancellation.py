@@ -24,6 +24,9 @@ class CancellationError(errors.RegistrationError):
 
 
 OPEN = [CancellationRequest.Status.PENDING, CancellationRequest.Status.CONFIRMED]
+# The credit note's reason, printed on its PDF in the invoice's language: stored in that
+# language (not via gettext), so the document reads the same forever.
+CREDIT_NOTE_REASON = {"nl": "Annulering {code}", "en": "Cancellation {code}"}
 
 
 def _registration_for(user, registration_id) -> Registration:
@@ -81,6 +84,12 @@ def record_cancellation_request(*, staff_user, registration_id: int, received_on
     )
     if received_on > (today or timezone.localdate()):
         raise CancellationError(_("A request cannot be received in the future."))
+    if received_on < registration.registered_on:
+        # Seed 2 art. 5.1: the date of cancellation is the date the request was received; a
+        # date before the registration is a typo (policy A would fail on it at confirmation).
+        raise CancellationError(_("A request cannot be received before the registration "
+                                  "(registered on %(date)s).")
+                                % {"date": registration.registered_on.strftime("%d/%m/%Y")})
     _check_cancellable(registration, received_on)
     request = CancellationRequest.objects.create(
         registration=registration, received_on=received_on, requested_by=staff_user, note=note
@@ -134,7 +143,9 @@ def _settle(request, outcome: Outcome, staff_user, **decision) -> CancellationRe
         invoice = invoice_line.invoice
         credit_note = issue_credit_note(
             invoice=invoice, net=outcome.refunded, vat=outcome.refunded_vat,
-            reason=f"Cancellation {registration.edition.code}", user=staff_user,
+            reason=CREDIT_NOTE_REASON.get(invoice.language, CREDIT_NOTE_REASON["nl"]).format(
+                code=registration.edition.code),
+            user=staff_user,
         )
         overpaid = balance_of(invoice).overpaid
         if overpaid > 0:

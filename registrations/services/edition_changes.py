@@ -150,6 +150,11 @@ def answer_change(*, user, registration_id: int, notice_id: int, cancel: bool,
                                                 edition_id=registration.edition_id).first()
     if notice is None:
         raise CancellationError(_("Change notice not found."))
+    if registration.registered_on > notice.notice_date:
+        # Seed 2 art. 6.2: the free cancellation answers a change to a registration that
+        # existed; whoever registered after the notice registered for the changed edition.
+        raise CancellationError(_("You registered after this change was announced: it gives "
+                                  "no free cancellation."))
     if not may_cancel_free(notice.notice_date, today):
         raise CancellationError(_("The 14 days to answer this change have passed; the change "
                                   "counts as accepted."))

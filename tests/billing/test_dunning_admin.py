@@ -123,3 +123,29 @@ def test_finance_reads_the_steps_but_nobody_edits_them(client, finance_user, sup
     step.refresh_from_db()
     assert step.kind == "reminder"
     assert client.get(reverse("admin:billing_latepaymentstep_add")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "valid_until", "rate", "field", "message"),
+    [
+        ("2030-07-01", "2030-01-01", "10.5", "valid_until", "The period ends before it starts."),
+        ("2030-01-01", "2030-06-30", "180", "annual_rate_percent",
+         "The rate is a yearly percentage from 0 to 100."),
+    ],
+)
+def test_a_wrong_rate_is_refused_with_words_not_a_constraint_name(
+    client, finance_user, valid_from, valid_until, rate, field, message
+):
+    """The database constraints refused these with "Constraint “rate_period_in_order” is
+    violated.", which tells finance nothing."""
+    client.force_login(finance_user)
+    response = client.post(
+        reverse("admin:billing_interestrate_add"),
+        {"valid_from": valid_from, "valid_until": valid_until, "annual_rate_percent": rate},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors == {field: [message]}
+    assert "Constraint" not in response.content.decode()
+    assert not InterestRate.objects.filter(valid_from__year=2030).exists()

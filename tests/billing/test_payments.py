@@ -146,6 +146,20 @@ def test_finance_dashboard(client, finance_user, participant, django_assert_max_
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_finance_dashboard_ageing_labels_are_words_not_codes(client, finance_user, language):
+    """The ageing chart showed the bucket codes ("not_due") on the page, in no language (the
+    Dutch words are in TRANSLATIONS.po until the catalogue is merged)."""
+    InvoiceFactory()
+    client.force_login(finance_user)
+    page = client.get(reverse("admin:billing_finance_dashboard"),
+                      HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert "not_due" not in page and "&gt;90<" not in page
+    if language == "en":
+        assert "not yet due" in page and "over 90 days" in page
+
+
+@pytest.mark.django_db
 def test_dashboard_shows_the_invoice_status(client, participant):
     invoice = InvoiceFactory(registrations=[RegistrationFactory(user=participant)])
     client.force_login(participant)

@@ -100,7 +100,9 @@ def test_finance_matches_an_unmatched_line_by_hand(client, finance_user):
     client.force_login(finance_user)
     url = reverse("admin:billing_statementline_match", args=[line.pk])
     page = client.get(url)
-    assert f'value="{invoice.number}"' in page.content.decode()  # the suggestion, prefilled
+    # The suggestion, prefilled by its structured communication (numbers repeat across
+    # organizers).
+    assert f'value="{invoice.structured_communication}"' in page.content.decode()
     response = client.post(url, {"invoice": invoice.structured_communication})
     assert response.status_code == 302
     line.refresh_from_db()
@@ -112,6 +114,25 @@ def test_finance_matches_an_unmatched_line_by_hand(client, finance_user):
     again = client.post(url, {"invoice": invoice.number})
     assert "Only an unmatched line" in again.content.decode()
     assert Payment.objects.count() == 1
+
+
+def test_the_prefilled_suggestion_matches_when_organizers_share_invoice_numbers(
+    client, finance_user
+):
+    """Each organizer numbers its own series (2027-000001 at every organizer): the suggestion
+    was prefilled by its number, which find_invoice then refused as ambiguous."""
+    other = invoice_for("An", "Peeters")
+    invoice = invoice_for("Dirk", "Janssens")
+    assert other.organizer != invoice.organizer and other.number == invoice.number
+    line = upload(camt053([Move("450.00", text="inschrijving", name="JANSSENS D")])).lines.get()
+    assert line.suggested_invoice == invoice
+    client.force_login(finance_user)
+    url = reverse("admin:billing_statementline_match", args=[line.pk])
+    prefilled = client.get(url).context["form"]["invoice"].value()
+    response = client.post(url, {"invoice": prefilled})
+    assert response.status_code == 302
+    line.refresh_from_db()
+    assert (line.result, line.invoice) == (Result.MATCHED, invoice)
 
 
 def test_manual_matching_refuses_a_movement_already_recorded_and_unknown_invoices(

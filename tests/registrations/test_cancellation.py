@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from billing.models import CreditNote, Refund
 from billing.payments import balance_of, record_payment
@@ -162,6 +162,28 @@ def test_policy_a_periods(participant, course_admin, policy_a, cancelled, kept):
     decided = cancel(registration, course_admin, cancelled)
     assert decided.kept == D(kept)
     assert decided.refunded == D("1150.00") - D(kept)
+
+
+@pytest.mark.parametrize(("cancelled", "kept"), [(date(2026, 12, 1), "700.00"),
+                                               (date(2027, 3, 15), "1150.00")])
+def test_policy_a_from_15_march_keeps_the_fee_when_units_miss_credits(participant, course_admin,
+                                                                      cancelled, kept):
+    """Seed 1: "From 15 March: you cannot get a refund". The fee is snapshotted from the
+    course's 20 credits; when its units carry only 10 of them (the second semester not entered
+    yet), 450.00 was refunded from 15 March. Credits without a unit count as second-semester."""
+    year = AcademicYearFactory(code="2026-2027", start=date(2026, 9, 21))
+    course = CourseFactory(kind="postgraduate", total_credits=D("20"))
+    CourseUnitFactory(course=course, credits=D("6"), semester="first")
+    CourseUnitFactory(course=course, credits=D("4"), semester="year")
+    edition = EditionFactory(course=course, academic_year=year, start=date(2026, 9, 28),
+                             end=date(2027, 6, 30), cancellation_policy="A",
+                             fee_kind="per_credit", programme_amount=D("250.00"),
+                             credit_amount=D("45.00"))
+    registration, invoice = register(participant, edition, on=date(2026, 9, 1))
+    assert registration.fee == D("1150.00")
+    pay(invoice, "1150.00")
+    decided = cancel(registration, course_admin, cancelled)
+    assert (decided.kept, decided.refunded) == (D(kept), D("1150.00") - D(kept))
 
 
 def test_policy_a_within_14_days_of_registration_is_free(participant, course_admin, policy_a):
@@ -356,3 +378,63 @@ def test_a_confirmed_cancellation_revokes_the_registration_certificate_at_once(
     kept.refresh_from_db()
     assert certificate.is_revoked and certificate.revoked_by == course_admin
     assert not kept.is_revoked
+
+
+def test_a_registration_after_the_change_notice_cannot_cancel_free(participant,
+                                                                   other_participant,
+                                                                   course_admin):
+    """Seed 2 art. 6.2: the free cancellation answers a change to an existing registration;
+    whoever registers after the notice registered for the changed edition (its own policy
+    applies)."""
+    start = date(2027, 5, 1)
+    edition = EditionFactory(start=start, end=start + timedelta(days=30),
+                             fee_amount=D("300.00"), cancellation_policy="B")
+    before, _ = register(other_participant, edition, on=date(2027, 3, 1))
+    job = notify_change(edition_id=edition.pk, staff_user=course_admin,
+                        description_nl="Nieuwe locatie", description_en="New location",
+                        today=date(2027, 3, 1))
+    after, invoice = register(participant, edition, on=date(2027, 3, 5))
+    pay(invoice, "300.00")
+    with pytest.raises(CancellationError) as refused:
+        answer_change(user=participant, registration_id=after.pk, notice_id=job.notice_id,
+                      cancel=True, today=date(2027, 3, 10))
+    with translation.override("en"):
+        assert "registered after this change" in str(refused.value.message)
+    assert Registration.objects.get(pk=after.pk).status == "confirmed"
+    assert not CreditNote.objects.exists() and not ChangeResponse.objects.exists()
+    # Registered on the day of the notice (or before): the answer is theirs to give.
+    answer_change(user=other_participant, registration_id=before.pk, notice_id=job.notice_id,
+                  cancel=True, today=date(2027, 3, 10))
+    assert Registration.objects.get(pk=before.pk).status == "cancelled"
+
+
+def test_a_request_received_before_the_registration_is_refused(participant, course_admin,
+                                                               policy_a):
+    """Seed 2 art. 5.1: the date of cancellation is the date the request was received; a date
+    before the registration is refused when it is recorded (policy A raised a ValueError, a
+    500 in the admin, when it was confirmed)."""
+    registration, _ = register(participant, policy_a, on=date(2026, 9, 1))
+    with pytest.raises(CancellationError) as refused:
+        record_cancellation_request(staff_user=course_admin, registration_id=registration.pk,
+                                    received_on=date(2026, 8, 31), today=date(2026, 9, 2))
+    with translation.override("en"):
+        assert "before the registration (registered on 01/09/2026)" in str(
+            refused.value.message)
+    assert not CancellationRequest.objects.exists()
+    # The day of the registration itself is fine.
+    request = record_cancellation_request(staff_user=course_admin,
+                                          registration_id=registration.pk,
+                                          received_on=date(2026, 9, 1), today=date(2026, 9, 2))
+    assert confirm_cancellation(request_id=request.pk, staff_user=course_admin).kept == D("0.00")
+
+
+@pytest.mark.parametrize(("language", "reason"), [("nl", "Annulering"), ("en", "Cancellation")])
+def test_the_credit_note_reason_is_in_the_invoices_language(course_admin, policy_b, language,
+                                                            reason):
+    """The reason is printed on the credit note PDF, which is in the invoice's language (nl by
+    default): it was always English ("Cancellation <code>")."""
+    person = UserFactory(preferred_language=language)
+    registration, invoice = register(person, policy_b, on=date(2026, 12, 1))
+    assert invoice.language == language
+    decided = cancel(registration, course_admin, date(2027, 1, 25))
+    assert decided.credit_note.reason == f"{reason} {policy_b.code}"

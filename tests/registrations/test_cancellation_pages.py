@@ -54,6 +54,8 @@ def test_nobody_else_sees_or_cancels_it(client, other_participant, registration)
 def test_staff_record_an_e_mail_request_and_confirm_it(client, course_admin, registration):
     client.force_login(course_admin)
     received = timezone.localdate() - timedelta(days=1)
+    # Registered before the request came in (a request before the registration is refused).
+    Registration.objects.filter(pk=registration.pk).update(registered_on=received)
     response = client.post(reverse("admin:registrations_cancellationrequest_add"), {
         "registration": registration.pk, "received_on": received.isoformat(), "note": "mail"})
     assert response.status_code == 302
@@ -67,6 +69,18 @@ def test_staff_record_an_e_mail_request_and_confirm_it(client, course_admin, reg
     request.refresh_from_db()
     assert request.status == "confirmed" and request.decided_by == course_admin
     assert CreditNote.objects.get().total == Decimal("150.00")
+
+
+def test_a_request_dated_before_the_registration_is_refused_in_the_admin(client, course_admin,
+                                                                         registration):
+    client.force_login(course_admin)
+    received = registration.registered_on - timedelta(days=1)
+    response = client.post(reverse("admin:registrations_cancellationrequest_add"), {
+        "registration": registration.pk, "received_on": received.isoformat(), "note": "mail"},
+        HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert response.status_code == 200
+    assert "cannot be received before the registration" in response.content.decode()
+    assert not CancellationRequest.objects.exists()
 
 
 def test_staff_waiver_without_reason_is_refused_in_the_admin(client, course_admin, participant):
@@ -115,6 +129,25 @@ def test_change_notice_from_the_admin_and_the_answer_on_the_dashboard(
     client.force_login(course_admin)
     page = client.get(reverse("admin:registrations_editionchangenotice_changelist"))
     assert page.status_code == 200
+
+
+def test_a_change_announced_before_the_registration_is_not_offered_on_the_dashboard(
+        client, course_admin, participant, registration, django_capture_on_commit_callbacks):
+    """Seed 2 art. 6.2: the change was part of the edition when they registered."""
+    from registrations.models import EditionChangeNotice
+
+    notice = EditionChangeNotice.objects.create(
+        edition=registration.edition, notice_date=registration.registered_on - timedelta(days=1),
+        description_nl="Nieuwe zaal", description_en="New room", created_by=course_admin)
+    client.force_login(participant)
+    assert "Nieuwe zaal" not in client.get(reverse("dashboard")).content.decode()
+    client.force_login(course_admin)
+    page = client.get(reverse("admin:registrations_editionchangenotice_change",
+                              args=[notice.pk]))
+    assert page.status_code == 200
+    from registrations.admin_cancellation import EditionChangeNoticeAdmin
+
+    assert EditionChangeNoticeAdmin._counts(None, notice) == (0, 0, 0)  # nobody to answer
 
 
 @pytest.mark.parametrize("role", ["finance_user", "exam_committee_member", "participant"])
