@@ -19,6 +19,10 @@ class ResultRefused(ValueError):
     """The result cannot be recorded; the message says why."""
 
 
+CODE_MAX_LENGTH = Result._meta.get_field("code").max_length
+REASON_MAX_LENGTH = Result._meta.get_field("reason").max_length
+
+
 def parse_result(text: str, rules: ExamRules) -> tuple[Decimal | None, str]:
     """(value, "") for a number on 20, (None, code) for a code the organizer allows."""
     text = (text or "").strip()
@@ -28,6 +32,11 @@ def parse_result(text: str, rules: ExamRules) -> tuple[Decimal | None, str]:
         value = Decimal(text.replace(",", "."))
     except InvalidOperation:
         code = text.upper()
+        if len(code) > CODE_MAX_LENGTH:
+            raise ResultRefused(
+                _("A result code has at most %(count)s characters: %(code)s.")
+                % {"count": CODE_MAX_LENGTH, "code": text}
+            ) from None
         if code not in rules.codes:
             raise ResultRefused(
                 _("Unknown result code %(code)s (allowed: %(codes)s).")
@@ -49,6 +58,9 @@ def _check(enrolment: Enrolment, value, code: str, reason: str) -> tuple[Decimal
     if (value is None) == (not code):
         raise ResultRefused(_("Give either a number on 20 or a code."))
     value, code = parse_result(str(value) if value is not None else code, rules)
+    if len(reason.strip()) > REASON_MAX_LENGTH:
+        raise ResultRefused(_("The reason has at most %(count)s characters.")
+                            % {"count": REASON_MAX_LENGTH})
     if Result.objects.current().filter(enrolment=enrolment).exists() and not reason.strip():
         raise ResultRefused(_("This enrolment has a result already: a correction needs a reason."))
     return value, code
