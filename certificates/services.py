@@ -336,14 +336,17 @@ def review_certificates(registration: Registration) -> list[Certificate]:
 
 
 def registrations_to_review():
-    """Registrations with a valid certificate (registration certificates aside) whose results
-    or attendance were entered or changed after it was issued: what the hourly sweep reviews
-    again, in case the task after the correction was lost (a broker outage)."""
-    from exams.models import Attendance, Result
+    """Registrations with a valid certificate (registration certificates aside) whose results,
+    programme decisions (art. 9.1) or attendance were entered or changed after it was issued:
+    what the hourly sweep reviews again, in case the task after the correction was lost (a
+    broker outage)."""
+    from exams.models import Attendance, ProgrammeDecision, Result
 
     changed_after = Q(Exists(Result.objects.filter(
         enrolment__registration_id=OuterRef("registration_id"),
         entered_at__gt=OuterRef("created_at"),
+    ))) | Q(Exists(ProgrammeDecision.objects.filter(
+        registration_id=OuterRef("registration_id"), decided_at__gt=OuterRef("created_at"),
     ))) | Q(Exists(Attendance.objects.filter(
         registration_id=OuterRef("registration_id"), recorded_at__gt=OuterRef("created_at"),
     )))
