@@ -450,9 +450,12 @@ def revoke_certificate(certificate: Certificate, reason: str, by) -> Certificate
     certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
     organizer_id = (Registration.objects.filter(pk=certificate.registration_id)
                     .values_list("edition__course__organizer_id", flat=True).first())
+    from portal.privacy.trail import without_person
+
     record("certificate.revoked", certificate, actor=by, organizer=organizer_id,
            before={"revoked": False},
-           after={"revoked": True, "reason": certificate.revocation_reason})
+           after={"revoked": True,
+                  "reason": without_person(certificate.revocation_reason, certificate.user)})
     return certificate
 
 

@@ -25,6 +25,7 @@ from exams.models import (
 )
 from exams.services.publication import PublicationRefused, may_publish, publish
 from exams.services.results import ResultRefused, _check, import_results_csv, record_result
+from portal.privacy.trail import without_person
 
 
 class AppendOnlyAdmin(admin.ModelAdmin):
@@ -313,7 +314,8 @@ class ProgrammeDecisionAdmin(AppendOnlyAdmin):
                         "favourable_deviation": obj.supersedes.favourable_deviation}
                        if obj.supersedes else None),
                after={"registration": obj.registration_id,
-                      "favourable_deviation": obj.favourable_deviation, "reason": obj.reason})
+                      "favourable_deviation": obj.favourable_deviation,
+                      "reason": without_person(obj.reason, obj.registration.user)})
         # The programme may now be passed (a getuigschrift due), or a getuigschrift issued on a
         # withdrawn deviation no longer holds (marked for review), rules.md §7.
         enqueue_on_commit(issue_certificates_for_registration_task,

@@ -89,11 +89,14 @@ def audit_result(result: Result, superseded: Result | None, user, organizer_id) 
     def value(result):  # as stored: two decimals
         return None if result.value is None else Decimal(result.value).quantize(Decimal("0.01"))
 
+    from portal.privacy.trail import without_person
+
+    person = result.enrolment.registration.user  # the reason may name them: not in the trail
     record("result.recorded", result, actor=user, organizer=organizer_id,
            before=({"result": superseded.pk, "value": value(superseded), "code": superseded.code}
                    if superseded else None),
            after={"enrolment": result.enrolment_id, "value": value(result), "code": result.code,
-                  "reason": result.reason})
+                  "reason": without_person(result.reason, person)})
 
 
 @transaction.atomic
