@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from audit.trail import record
 from billing.models import UnpaidFlag
+from portal.privacy.trail import without_person
 
 
 def registration_is_blocked(registration) -> bool:
@@ -44,5 +45,5 @@ def lift_flag(*, flag_id: int, staff_user, reason: str) -> UnpaidFlag:
         record("unpaid_flag.lifted", flag, actor=staff_user, organizer=flag.invoice.organizer_id,
                before={"lifted": False},
                after={"lifted": True, "registration": flag.registration_id,
-                      "reason": flag.lift_reason})
+                      "reason": without_person(flag.lift_reason, flag.registration.user)})
     return flag

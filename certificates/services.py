@@ -80,6 +80,8 @@ def issue_certificate(
     ).first()
     if existing is not None:
         return existing
+    if erased(registration.user_id):
+        raise CertificateRefused(_("The holder's personal data has been erased."))
     registration = Registration.objects.select_related(
         "user", "edition__course__organizer"
     ).get(pk=registration.pk)
@@ -112,6 +114,18 @@ def issue_certificate(
         "issued_on": certificate.issued_on, "credits": certificate.credits,
         "weighted_percentage": certificate.weighted_percentage, "grade": certificate.grade})
     return certificate
+
+
+def _erased_users():
+    from portal.privacy.models import ErasureRequest
+
+    return ErasureRequest.objects.filter(status=ErasureRequest.Status.DONE)
+
+
+def erased(user_id) -> bool:
+    """Whether the person's data was erased (rules.md §8): no certificate is issued to the
+    anonymous profile afterwards, whatever the organizer chose for the ones issued before."""
+    return _erased_users().filter(user_id=user_id).exists()
 
 
 def _load(registration: Registration) -> Registration:
@@ -265,7 +279,7 @@ def issue_due_certificates(registration: Registration, *, by=None) -> list[Certi
     """Every certificate whose condition holds for `registration` (idempotent): what the Celery
     tasks and the admin action call. Returns the certificates issued or found."""
     registration = _load(registration)
-    if registration.status != Registration.Status.CONFIRMED:
+    if registration.status != Registration.Status.CONFIRMED or erased(registration.user_id):
         return []
     course = registration.edition.course
     kinds = eligibility.kinds_for(course.kind)
@@ -336,14 +350,17 @@ def review_certificates(registration: Registration) -> list[Certificate]:
 
 
 def registrations_to_review():
-    """Registrations with a valid certificate (registration certificates aside) whose results
-    or attendance were entered or changed after it was issued: what the hourly sweep reviews
-    again, in case the task after the correction was lost (a broker outage)."""
-    from exams.models import Attendance, Result
+    """Registrations with a valid certificate (registration certificates aside) whose results,
+    programme decisions (art. 9.1) or attendance were entered or changed after it was issued:
+    what the hourly sweep reviews again, in case the task after the correction was lost (a
+    broker outage)."""
+    from exams.models import Attendance, ProgrammeDecision, Result
 
     changed_after = Q(Exists(Result.objects.filter(
         enrolment__registration_id=OuterRef("registration_id"),
         entered_at__gt=OuterRef("created_at"),
+    ))) | Q(Exists(ProgrammeDecision.objects.filter(
+        registration_id=OuterRef("registration_id"), decided_at__gt=OuterRef("created_at"),
     ))) | Q(Exists(Attendance.objects.filter(
         registration_id=OuterRef("registration_id"), recorded_at__gt=OuterRef("created_at"),
     )))
@@ -373,7 +390,9 @@ def registrations_to_check():
         edition_id=OuterRef("edition_id"), attendances__registration_id=OuterRef("pk"),
         attendances__present=True,
     ))
-    return Registration.objects.filter(status=Registration.Status.CONFIRMED).filter(
+    erased_holder = Exists(_erased_users().filter(user_id=OuterRef("user_id")))
+    return Registration.objects.filter(status=Registration.Status.CONFIRMED).exclude(
+        erased_holder).filter(
         ~has["registration"]
         | (Q(edition__course__kind=Course.Kind.SHORT) & attended & ~has["participation"])
         | (Q(edition__course__kind=Course.Kind.POSTGRADUATE) & published & ~has["programme"])
@@ -431,9 +450,12 @@ def revoke_certificate(certificate: Certificate, reason: str, by) -> Certificate
     certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
     organizer_id = (Registration.objects.filter(pk=certificate.registration_id)
                     .values_list("edition__course__organizer_id", flat=True).first())
+    from portal.privacy.trail import without_person
+
     record("certificate.revoked", certificate, actor=by, organizer=organizer_id,
            before={"revoked": False},
-           after={"revoked": True, "reason": certificate.revocation_reason})
+           after={"revoked": True,
+                  "reason": without_person(certificate.revocation_reason, certificate.user)})
     return certificate
 
 

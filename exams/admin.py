@@ -25,6 +25,7 @@ from exams.models import (
 )
 from exams.services.publication import PublicationRefused, may_publish, publish
 from exams.services.results import ResultRefused, _check, import_results_csv, record_result
+from portal.privacy.trail import without_person
 
 
 class AppendOnlyAdmin(admin.ModelAdmin):
@@ -269,13 +270,39 @@ class PublicationAdmin(AppendOnlyAdmin):
         obj.pk = publication.pk
 
 
+class ProgrammeDecisionForm(forms.ModelForm):
+    user = None  # set by ProgrammeDecisionAdmin.get_form
+
+    class Meta:
+        model = ProgrammeDecision
+        fields = ["registration", "favourable_deviation", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        registration = cleaned.get("registration")
+        if registration and not may_publish(self.user, registration.edition.course):
+            raise ValidationError(
+                _("Only a member of the programme's LEC decides on a deviation (art. 9.1).")
+            )
+        return cleaned
+
+
 @admin.register(ProgrammeDecision)
 class ProgrammeDecisionAdmin(AppendOnlyAdmin):
+    form = ProgrammeDecisionForm
     list_display = ["registration", "favourable_deviation", "reason", "decided_by", "decided_at"]
     fields = ["registration", "favourable_deviation", "reason"]
     raw_id_fields = ["registration"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user
+        return form
+
     def save_model(self, request, obj, form, change):
+        from certificates.tasks import issue_certificates_for_registration_task
+        from portal.queueing import enqueue_on_commit
+
         obj.decided_by = request.user
         obj.supersedes = ProgrammeDecision.objects.filter(
             registration=obj.registration, superseded_by__isnull=True
@@ -287,4 +314,9 @@ class ProgrammeDecisionAdmin(AppendOnlyAdmin):
                         "favourable_deviation": obj.supersedes.favourable_deviation}
                        if obj.supersedes else None),
                after={"registration": obj.registration_id,
-                      "favourable_deviation": obj.favourable_deviation, "reason": obj.reason})
+                      "favourable_deviation": obj.favourable_deviation,
+                      "reason": without_person(obj.reason, obj.registration.user)})
+        # The programme may now be passed (a getuigschrift due), or a getuigschrift issued on a
+        # withdrawn deviation no longer holds (marked for review), rules.md §7.
+        enqueue_on_commit(issue_certificates_for_registration_task,
+                          registration_id=obj.registration_id)

@@ -9,6 +9,7 @@ hence a single current result, per enrolment. The rules themselves live in the p
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +55,16 @@ class ExamRules(models.Model):
 
     def __str__(self):
         return str(self.organizer)
+
+    def clean(self):
+        super().clean()
+        limit = Result._meta.get_field("code").max_length
+        too_long = [code.strip() for code in self.extra_codes.split(",")
+                    if len(code.strip()) > limit]
+        if too_long:
+            raise ValidationError({"extra_codes": _(
+                "A result code has at most %(count)s characters: %(code)s."
+            ) % {"count": limit, "code": ", ".join(too_long)}})
 
     @property
     def codes(self) -> set[str]:

@@ -61,13 +61,15 @@ DIGITAL_EXAM_DAYS_BEFORE = 7
 
 @transaction.atomic
 def send_digital_exam_reminders(today: date) -> int:
-    """A week before each exam period, participants with a digital exam on their own device are
-    reminded to test the software (seed 2, art. 8.3). One mail per person and period."""
+    """In the week before each exam period, participants with a digital exam on their own
+    device are reminded to test the software (seed 2, art. 8.3). One mail per person and period
+    (the first day they are enrolled, so a second-chance enrolment of the last days, a period
+    entered late or a day the job missed still gets it); returns the mails queued or found."""
     from exams.models import ExamPeriod
 
     sent = 0
-    start = today + timedelta(days=DIGITAL_EXAM_DAYS_BEFORE)
-    for period in ExamPeriod.objects.filter(start=start):
+    last_start = today + timedelta(days=DIGITAL_EXAM_DAYS_BEFORE)
+    for period in ExamPeriod.objects.filter(start__gt=today, start__lte=last_start):
         enrolments = Enrolment.objects.filter(
             chance=period.chance,
             unit__digital_exam=True,

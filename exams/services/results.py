@@ -19,6 +19,10 @@ class ResultRefused(ValueError):
     """The result cannot be recorded; the message says why."""
 
 
+CODE_MAX_LENGTH = Result._meta.get_field("code").max_length
+REASON_MAX_LENGTH = Result._meta.get_field("reason").max_length
+
+
 def parse_result(text: str, rules: ExamRules) -> tuple[Decimal | None, str]:
     """(value, "") for a number on 20, (None, code) for a code the organizer allows."""
     text = (text or "").strip()
@@ -28,6 +32,11 @@ def parse_result(text: str, rules: ExamRules) -> tuple[Decimal | None, str]:
         value = Decimal(text.replace(",", "."))
     except InvalidOperation:
         code = text.upper()
+        if len(code) > CODE_MAX_LENGTH:
+            raise ResultRefused(
+                _("A result code has at most %(count)s characters: %(code)s.")
+                % {"count": CODE_MAX_LENGTH, "code": text}
+            ) from None
         if code not in rules.codes:
             raise ResultRefused(
                 _("Unknown result code %(code)s (allowed: %(codes)s).")
@@ -49,6 +58,9 @@ def _check(enrolment: Enrolment, value, code: str, reason: str) -> tuple[Decimal
     if (value is None) == (not code):
         raise ResultRefused(_("Give either a number on 20 or a code."))
     value, code = parse_result(str(value) if value is not None else code, rules)
+    if len(reason.strip()) > REASON_MAX_LENGTH:
+        raise ResultRefused(_("The reason has at most %(count)s characters.")
+                            % {"count": REASON_MAX_LENGTH})
     if Result.objects.current().filter(enrolment=enrolment).exists() and not reason.strip():
         raise ResultRefused(_("This enrolment has a result already: a correction needs a reason."))
     return value, code
@@ -77,11 +89,14 @@ def audit_result(result: Result, superseded: Result | None, user, organizer_id) 
     def value(result):  # as stored: two decimals
         return None if result.value is None else Decimal(result.value).quantize(Decimal("0.01"))
 
+    from portal.privacy.trail import without_person
+
+    person = result.enrolment.registration.user  # the reason may name them: not in the trail
     record("result.recorded", result, actor=user, organizer=organizer_id,
            before=({"result": superseded.pk, "value": value(superseded), "code": superseded.code}
                    if superseded else None),
            after={"enrolment": result.enrolment_id, "value": value(result), "code": result.code,
-                  "reason": result.reason})
+                  "reason": without_person(result.reason, person)})
 
 
 @transaction.atomic

@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.trail import record
 from billing.models import Payment, Refund, SepaExport, StatementLine, UnpaidFlag
+from certificates.models import Certificate
 from exams.models import ProgrammeDecision, Result
 from portal.models import OutgoingEmail, User
 from portal.privacy.models import ErasureRequest
@@ -280,6 +281,8 @@ def _free_text(user, identifiers) -> int:
             _scrub_rows(Result.objects.filter(enrolment__registration__user=user), ["reason"],
                         identifiers),
             _scrub_rows(ProgrammeDecision.objects.filter(registration__user=user), ["reason"],
+                        identifiers),
+            _scrub_rows(Certificate.objects.filter(user=user), ["revocation_reason"],
                         identifiers),
         )
     )

@@ -80,7 +80,8 @@ def test_publishing_results_once(lec, periods, programme, exam_committee_member)
     assert entry.after == {"published": True, "period": periods[0].pk, "course": programme.pk}
 
 
-def test_a_favourable_deviation_in_the_admin(client, registration, exam_committee_member):
+def test_a_favourable_deviation_in_the_admin(client, registration, lec,
+                                             exam_committee_member):
     from django.urls import reverse
 
     client.force_login(exam_committee_member)

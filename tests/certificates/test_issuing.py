@@ -285,6 +285,32 @@ def test_the_sweep_issues_credit_certificates_as_units_pass(micro_registration,
     assert issue_all_due() == 0
 
 
+def test_no_certificate_is_issued_to_an_erased_person(micro_registration, short_registration,
+                                                     exam_committee_member, course_admin):
+    """Rules.md §8: erasure anonymises the person and (by default) revokes their certificates.
+    Results published or attendance recorded afterwards made the sweep issue fresh, valid
+    certificates without a name to the anonymous profile (the public page said "valid")."""
+    from django.utils import translation
+
+    from portal.privacy.erasure import erase_person, request_erasure
+
+    issue_registration_certificate(short_registration)
+    request = request_erasure(user=micro_registration.user)
+    erase_person(request_id=request.pk, staff_user=course_admin)
+    assert not Certificate.objects.valid().exists()
+
+    results(micro_registration, exam_committee_member, "14", "12")
+    attend(short_registration, 5)
+    assert issue_all_due() == 0
+    assert issue_due_certificates(micro_registration) == []
+    with translation.override("en"), pytest.raises(CertificateRefused, match="erased"):
+        issue_getuigschrift(micro_registration, by=course_admin)
+    with pytest.raises(CertificateRefused):
+        issue_participation_certificate(short_registration, by=course_admin)
+    assert not Certificate.objects.valid().exists()
+    assert Certificate.objects.count() == 1  # the revoked registration certificate
+
+
 def test_verification_codes_are_random_and_unambiguous():
     from certificates.models import CODE_ALPHABET, new_code
 

@@ -2,6 +2,7 @@
 attendance corrected) are marked for review, shown to staff, and unmarked when the basis holds
 again; they stay valid until staff revoke them."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -149,3 +150,43 @@ def test_the_hourly_sweep_reviews_what_a_lost_task_did_not(postgraduate_registra
     participation.refresh_from_db()
     assert (getuigschrift.review, participation.review) == (Review.NOT_PASSED,
                                                             Review.ATTENDANCE)
+
+
+def test_a_getuigschrift_on_a_withdrawn_favourable_deviation_is_marked(
+        postgraduate_registration, exam_committee_member, client,
+        django_capture_on_commit_callbacks):
+    """Seed 2, art. 9.1: the LEC passed the programme by a favourable deviation, then withdrew
+    the decision (a new decision without the deviation). The getuigschrift stayed unmarked: a
+    decision did not trigger the review, nor did the hourly sweep look at decisions."""
+    from certificates.services import issue_all_due, registrations_to_review
+    from exams.models import Committee, CommitteeMember, ProgrammeDecision
+
+    committee = Committee.objects.create(course=postgraduate_registration.edition.course,
+                                         kind="LEC")
+    CommitteeMember.objects.create(committee=committee, user=exam_committee_member,
+                                   teaches_in_programme=True)
+    results(postgraduate_registration, exam_committee_member, "14", "8")
+    client.force_login(exam_committee_member)
+    url = reverse("admin:exams_programmedecision_add")
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs, as a worker would
+        response = client.post(url, {"registration": postgraduate_registration.pk,
+                                     "favourable_deviation": "on", "reason": "Art. 9.1"})
+    assert response.status_code == 302
+    getuigschrift = Certificate.objects.get(registration=postgraduate_registration,
+                                            kind=Certificate.Kind.PROGRAMME)  # now due
+    assert getuigschrift.review == ""
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"registration": postgraduate_registration.pk, "reason": "Withdrawn"})
+    getuigschrift.refresh_from_db()
+    assert getuigschrift.review == Review.NOT_PASSED and getuigschrift.revoked_at is None
+
+    # Without the task (a lost broker message) the hourly sweep finds it.
+    getuigschrift.review = ""
+    getuigschrift.save(update_fields=["review"])
+    ProgrammeDecision.objects.filter(registration=postgraduate_registration).update(
+        decided_at=getuigschrift.created_at + timedelta(seconds=1))
+    assert list(registrations_to_review()) == [postgraduate_registration]
+    issue_all_due()
+    getuigschrift.refresh_from_db()
+    assert getuigschrift.review == Review.NOT_PASSED

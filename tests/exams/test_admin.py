@@ -104,6 +104,34 @@ def test_only_the_lec_publishes(client, exam_committee_member, registration, per
     assert Publication.objects.get().published_by == exam_committee_member
 
 
+def test_only_the_programmes_lec_decides_a_favourable_deviation(client, exam_committee_member,
+                                                                 registration):
+    """Seed 2, art. 9.1: the exam committee *of the programme* may deviate in the participant's
+    favour. Any exam committee member could record it for any programme (publishing already
+    required the programme's LEC)."""
+    from django.utils import translation
+
+    from exams.models import CommitteeMember, ProgrammeDecision
+
+    client.force_login(exam_committee_member)
+    data = {"registration": registration.pk, "favourable_deviation": "on",
+            "reason": "Art. 9.1: one unit just below"}
+    other = Committee.objects.create(course=CourseFactory(), kind="LEC")
+    CommitteeMember.objects.create(committee=other, user=exam_committee_member,
+                                   teaches_in_programme=True)
+    with translation.override("en"):
+        response = client.post("/admin/exams/programmedecision/add/", data,
+                               headers={"accept-language": "en"})
+    assert response.status_code == 200
+    assert "Only a member of the programme&#x27;s LEC decides" in response.content.decode()
+    assert not ProgrammeDecision.objects.exists()
+    committee = Committee.objects.create(course=registration.edition.course, kind="LEC")
+    CommitteeMember.objects.create(committee=committee, user=exam_committee_member,
+                                   teaches_in_programme=True)
+    assert client.post("/admin/exams/programmedecision/add/", data).status_code == 302
+    assert ProgrammeDecision.objects.get().decided_by == exam_committee_member
+
+
 @pytest.mark.parametrize("role,model,status", [
     ("exam_committee_member", "result", 200),
     ("exam_committee_member", "attendance", 200),

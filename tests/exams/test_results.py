@@ -107,3 +107,29 @@ def test_csv_upload_missing_columns_and_empty_file(registration, exam_committee_
     assert "result" in upload("email,unit,chance\n", exam_committee_member).errors[0][1]
     assert upload("email,unit,chance,result\n", exam_committee_member).errors == [
         (1, "The file has no lines.")]
+
+
+def test_a_reason_or_code_longer_than_the_record_holds_is_refused_not_a_500(
+        registration, exam_committee_member):
+    """A 301-character reason or an 11-character code (the columns hold 300 and 10) gave a
+    DataError from the database: a 500 on the CSV upload page. Now each line says why."""
+    from django.core.exceptions import ValidationError
+
+    enter(registration, "DATA2", "9", exam_committee_member)
+    rules = ExamRules(organizer=registration.edition.course.organizer,
+                      extra_codes="NA, NIETAFGELEGD")
+    with pytest.raises(ValidationError, match="at most 10 characters: NIETAFGELEGD"):
+        rules.full_clean()
+    rules.save()  # as an older configuration may hold it
+    report = upload("email,unit,chance,result,reason\n"
+                    f"participant@example.org,DATA2,1,11,{'x' * 301}\n"
+                    "participant@example.org,DATA1,1,nietafgelegd,\n", exam_committee_member)
+    assert report.created == 0
+    assert report.errors == [(2, "The reason has at most 300 characters."),
+                             (3, "A result code has at most 10 characters: nietafgelegd.")]
+    with pytest.raises(ResultRefused, match="at most 300"):
+        record_result(enrolment(registration, "DATA2"), user=exam_committee_member,
+                      value=Decimal("11"), reason="y" * 301)
+    record_result(enrolment(registration, "DATA2"), user=exam_committee_member,
+                  value=Decimal("11"), reason="y" * 300)
+    assert Result.objects.count() == 2

@@ -73,3 +73,26 @@ def test_digital_exam_reminder_a_week_before_the_period(registration, periods, p
     assert "DATA2" in email.body_text and "DATA1" not in email.body_text
     # the second period: only second-chance enrolments, and there are none
     assert send_digital_exam_reminders(date(2027, 8, 13)) == 0
+
+
+def test_digital_exam_reminder_for_a_second_chance_enrolled_within_the_last_week(
+        failed, periods, participant):
+    """Seed 2, art. 8.3: the participant is reminded before *each* exam period. The mail went
+    out only on the day exactly a week before the period: whoever enrolled for the second chance
+    after that day (the window runs up to 8 August, the period may start days later), or a
+    period entered less than a week ahead, or a day the job did not run, got no reminder."""
+    from exams.services.enrolment import enrol_second_chance
+
+    unit = failed.edition.course.units.get(code="DATA1")
+    unit.digital_exam = True
+    unit.save()
+    second = periods[1]
+    second.start = date(2027, 8, 12)
+    second.save()
+    assert send_digital_exam_reminders(date(2027, 8, 5)) == 0  # not enrolled yet
+    enrol_second_chance(participant, failed.exam_enrolments.get(unit__code="DATA1").pk,
+                        date(2027, 8, 8))
+    assert send_digital_exam_reminders(date(2027, 8, 8)) == 1
+    assert send_digital_exam_reminders(date(2027, 8, 9)) == 1  # the same mail, not a second
+    assert OutgoingEmail.objects.get().recipient == participant.email
+    assert send_digital_exam_reminders(date(2027, 8, 12)) == 0  # the period has started

@@ -320,6 +320,47 @@ def test_mails_to_staff_that_name_the_person_are_scrubbed(client, people, superu
     assert other.full_name in mails[1].body_text
 
 
+def test_reasons_naming_the_person_leave_no_trace_in_the_audit_trail(
+        client, people, privacy_officer, superuser, finance_user,
+        django_capture_on_commit_callbacks):
+    """Docs/audit.md: no personal data in the (append-only) trail. A result correction, a
+    programme decision, a certificate revocation or an unpaid flag lifted with a reason naming
+    the person copied the name into the trail, where the erasure cannot reach it; and a
+    revocation reason naming them stayed on the certificate after the erasure."""
+    from decimal import Decimal
+
+    from audit.models import AuditEntry
+    from billing.dunning_flags import lift_flag
+    from billing.models import UnpaidFlag
+    from certificates.services import revoke_certificate
+    from exams.models import Enrolment
+    from exams.services.results import record_result
+
+    me, other = people
+    said = f"{me.full_name} phoned from {me.phone}, mail {me.email.upper()}"
+    record_result(Enrolment.objects.get(registration=me.registration), user=finance_user,
+                  value=Decimal("15"), reason=said)
+    client.force_login(superuser)
+    response = client.post(reverse("admin:exams_programmedecision_add"), {
+        "registration": me.registration.pk, "favourable_deviation": "on", "reason": said})
+    assert response.status_code == 302
+    revoke_certificate(me.certificate, said, finance_user)
+    flag = UnpaidFlag.objects.create(registration=me.registration, invoice=me.invoice,
+                                     raised_on=timezone.localdate())
+    lift_flag(flag_id=flag.pk, staff_user=finance_user, reason=said)
+    reasons = [entry.after["reason"] for entry in AuditEntry.objects.filter(action__in=[
+        "result.recorded", "programme_decision.recorded", "certificate.revoked",
+        "unpaid_flag.lifted"]).order_by("pk")]
+    assert reasons == ["[person] phoned from [person], mail [person]"] * 4
+
+    erase(client, privacy_officer, me, django_capture_on_commit_callbacks)
+    for identifier in (me.full_name, me.email, me.phone):
+        assert tables_mentioning(identifier) <= LEGAL_KEEP, identifier
+        assert audited_models_mentioning(identifier) <= {"billing.invoice", "billing.creditnote"}
+    me.certificate.refresh_from_db()
+    assert me.certificate.revocation_reason == "[erased] phoned from [erased], mail [erased]"
+
+
 def test_staff_record_a_request_received_by_letter(client, participant, privacy_officer,
                                                    course_admin):
     changelist = reverse("admin:portal_user_changelist")
