@@ -123,3 +123,18 @@ def test_nobody_edits_an_invoice_in_the_admin(client, superuser, participant):
     assert b'name="_save"' not in page.content
     assert client.get(reverse("admin:billing_invoice_delete", args=[invoice.pk])).status_code \
         == 403
+
+
+@pytest.mark.parametrize("typed", ["welcome", " Welcome "])
+def test_voucher_admin_stores_the_code_in_capitals(client, course_admin, typed):
+    from registrations.models import Voucher
+
+    client.force_login(course_admin)
+    response = client.post(reverse("admin:registrations_voucher_add"), {
+        "code": typed, "kind": "fixed", "value": "10", "active": "on"})
+    assert response.status_code == 302
+    assert Voucher.objects.get().code == "WELCOME"
+    response = client.post(reverse("admin:registrations_voucher_add"), {
+        "code": "welcome", "kind": "fixed", "value": "10", "active": "on"})
+    assert response.status_code == 200  # the same code twice: the form says so
+    assert response.context["adminform"].form.errors["code"]
