@@ -142,6 +142,9 @@ def checkout_page(request):
         # Nothing was saved: the page again, with the new prices to confirm (or not).
         form.add_error(None, error.message)
         return _render_checkout(request, form, cart_service.summarize(user_cart), lookup)
+    except errors.KmoNotPossible as error:
+        form.add_error("kmo_portefeuille", error.message)
+        return _render_checkout(request, form, summary, lookup)
     except errors.RegistrationError as error:
         messages.error(request, error.message)
         return redirect("cart")

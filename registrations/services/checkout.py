@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.trail import Change, record_many
 from billing.invoicing import add_instalments, issue_invoice
@@ -99,6 +100,7 @@ def checkout(
             item.edition, user, today=today, late_by_staff=late_by_staff,
             registered=item.registered, admitted=item.admitted,
         )
+    check_kmo(editions, billing)
 
     # 2. Prices, the voucher's use, the checkout and its registrations. A voucher that no
     #    longer applies is dropped (the cart shows the same price: `summarize`).
@@ -286,6 +288,25 @@ def _lock_voucher(voucher_id, editions, today) -> Voucher | None:
     if voucher_refusal(voucher, editions, today) is not None:
         return None
     return voucher
+
+
+def check_kmo(editions, billing: BillingDetails) -> None:
+    """The KMO-portefeuille (rules.md §2) pays for an invoice to a Belgian company, for
+    editions recognised for it (`Edition.kmo_eligible`): every edition of the checkout."""
+    if not billing.kmo_portefeuille:
+        return
+    if billing.invoice_to != Checkout.InvoiceTo.COMPANY:
+        raise errors.KmoNotPossible(_("The KMO-portefeuille is for invoices to a company."))
+    if not billing.vat_number.startswith("BE"):
+        raise errors.KmoNotPossible(
+            _("The KMO-portefeuille is only for companies established in Belgium.")
+        )
+    refused = [edition.course.title for edition in editions if not edition.kmo_eligible]
+    if refused:
+        raise errors.KmoNotPossible(
+            _("The KMO-portefeuille is not possible for: %(courses)s. Pay without it, or "
+              "check out these courses separately.") % {"courses": ", ".join(refused)}
+        )
 
 
 def _buyer(user, billing: BillingDetails) -> dict:

@@ -432,3 +432,35 @@ def test_kmo_portefeuille_expects_the_amount_excluding_vat(participant):
     assert project.expected_amount == Decimal("500.00")
     assert record.invoices.get().total == Decimal("605.00")
 
+
+KMO_COMPANY = {"invoice_to": "company", "vat_number": "BE0403170701", "vat_status": "verified",
+               "company_name": "KU Leuven", "company_address": "Oude Markt 13",
+               "kmo_portefeuille": True}
+
+
+@pytest.mark.parametrize(
+    ("eligible", "billing", "message"),
+    [
+        ((False,), {}, "The KMO-portefeuille is not possible for: "),
+        ((True, False), {}, "The KMO-portefeuille is not possible for: "),
+        ((True,), {"vat_number": "NL004495445B01", "vat_status": "unverified"},
+         "only for companies established in Belgium"),
+        ((True,), {"invoice_to": "person", "vat_number": ""}, "for invoices to a company"),
+    ],
+)
+def test_kmo_portefeuille_only_for_eligible_editions_and_belgian_companies(
+        participant, eligible, billing, message):
+    """Rules.md §2: the wallet pays recognised training to companies in Flanders; an edition
+    without `kmo_eligible`, or a foreign company, gets no KMO invoice and no KmoProject."""
+    from billing.models import KmoProject
+
+    editions = [EditionFactory(kmo_eligible=flag) for flag in eligible]
+    with translation.override("en"), pytest.raises(errors.KmoNotPossible) as refused:
+        buy(participant, *editions, billing=BillingDetails(**{**KMO_COMPANY, **billing}))
+    assert message in str(refused.value.message)
+    if False in eligible:
+        refused_edition = editions[eligible.index(False)]
+        with translation.override("en"):
+            assert refused_edition.course.title in str(refused.value.message)
+    assert not Registration.objects.exists() and not KmoProject.objects.exists()
+    assert not Invoice.objects.exists()

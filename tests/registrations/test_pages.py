@@ -339,3 +339,18 @@ def test_a_lapsed_voucher_shows_no_discount_and_comes_off_with_a_button(
     assert Cart.objects.get(user=participant).voucher is None
     assert Cart.objects.get(user=other_participant).voucher is not None
 
+
+def test_kmo_for_a_course_without_kmo_recognition_gets_a_clear_message(
+        client, participant, fake_vies):
+    edition = EditionFactory(kmo_eligible=False)
+    client.force_login(participant)
+    client.post(reverse("cart_add", args=[edition.code]))
+    response = english(client).post(reverse("checkout"), {
+        **shown(client), "invoice_to": "company", "vat_number": "BE0403170701",
+        "company_name": "KU LEUVEN", "company_address": "Oude Markt 13",
+        "kmo_portefeuille": "on", "confirm": "1"})
+    assert response.status_code == 200 and not Registration.objects.exists()
+    errors = response.context["form"].errors["kmo_portefeuille"]
+    assert errors == [f"The KMO-portefeuille is not possible for: {edition.course.title_en}. "
+                      "Pay without it, or check out these courses separately."]
+    assert "The KMO-portefeuille is not possible for" in response.content.decode()
