@@ -174,8 +174,21 @@ class AdmissionApplicationAdmin(admin.ModelAdmin):
         self._decide(request, queryset, False)
 
 
+class VoucherAdminForm(forms.ModelForm):
+    class Meta:
+        model = Voucher
+        fields = ["code", "kind", "value", "valid_from", "valid_until", "max_uses",
+                  "organizers", "courses", "editions", "active"]
+
+    def clean_code(self):
+        """Codes are stored in capitals (participants type them in any case): `welcome ` is
+        WELCOME, as apply_voucher reads it, instead of a database constraint error."""
+        return self.cleaned_data["code"].strip().upper()
+
+
 @admin.register(Voucher)
 class VoucherAdmin(admin.ModelAdmin):
+    form = VoucherAdminForm
     list_display = ["code", "kind", "value", "valid_from", "valid_until", "times_used",
                     "max_uses", "active"]
     list_filter = ["kind", "active"]

@@ -48,6 +48,14 @@ class VoucherUsedUp(RegistrationError):
     message = _("This voucher has been used up.")
 
 
+class PriceChanged(RegistrationError):
+    message = _("The price changed in the meantime. Check the new total and confirm again.")
+
+
+class KmoNotPossible(RegistrationError):
+    message = _("The KMO-portefeuille is not possible for this registration.")
+
+
 class NotOnWaitingList(RegistrationError):
     message = _("There is no open place on the waiting list for you.")
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from billing.vat import normalise_vat
+from registrations.errors import PriceChanged
 from registrations.models import Checkout
 
 
@@ -14,6 +15,15 @@ class CheckoutForm(forms.Form):
     computed from the cart on the server, so a tampered form cannot change a price."""
 
     token = forms.UUIDField(widget=forms.HiddenInput)
+    # The total the page showed (rendered from the summary, not from the form): the checkout
+    # refuses when the price changed since, so nobody pays a price they did not see. Optional
+    # for "look up" only: a confirm without it is refused (views.checkout_page).
+    total = forms.DecimalField(
+        max_digits=12, decimal_places=2, required=False, widget=forms.HiddenInput,
+        error_messages={"invalid": PriceChanged.message, "max_digits": PriceChanged.message,
+                        "max_decimal_places": PriceChanged.message,
+                        "max_whole_digits": PriceChanged.message},
+    )
     invoice_to = forms.ChoiceField(
         label=_("Invoice to"),
         choices=Checkout.InvoiceTo.choices,

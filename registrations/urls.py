@@ -7,6 +7,7 @@ urlpatterns = [
     path("cart/add/<str:code>/", views.add_to_cart, name="cart_add"),
     path("cart/remove/<int:item_id>/", views.remove_from_cart, name="cart_remove"),
     path("cart/voucher/", views.apply_voucher, name="cart_voucher"),
+    path("cart/voucher/remove/", views.remove_voucher, name="cart_voucher_remove"),
     path("checkout/", views.checkout_page, name="checkout"),
     path("checkout/<int:pk>/", views.checkout_done, name="checkout_done"),
     path("waiting-list/<str:code>/join/", views.join_waiting_list, name="waiting_list_join"),

@@ -64,6 +64,14 @@ def apply_voucher(request):
 
 
 @login_required
+@require_POST
+def remove_voucher(request):
+    cart_service.remove_voucher(user=request.user)
+    messages.success(request, _("The voucher has been removed."))
+    return redirect("cart")
+
+
+@login_required
 def cart(request):
     user_cart = Cart.objects.filter(user=request.user).select_related("voucher").first()
     summary = cart_service.summarize(user_cart)
@@ -126,7 +134,17 @@ def checkout_page(request):
         instalments=details["instalments"] or 1,
     )
     try:
-        record = checkout(user=request.user, token=details["token"], billing=billing)
+        if details["total"] is None:  # a confirm must carry the total it showed
+            raise errors.PriceChanged()
+        record = checkout(user=request.user, token=details["token"], billing=billing,
+                          expected_total=details["total"])
+    except errors.PriceChanged as error:
+        # Nothing was saved: the page again, with the new prices to confirm (or not).
+        form.add_error(None, error.message)
+        return _render_checkout(request, form, cart_service.summarize(user_cart), lookup)
+    except errors.KmoNotPossible as error:
+        form.add_error("kmo_portefeuille", error.message)
+        return _render_checkout(request, form, summary, lookup)
     except errors.RegistrationError as error:
         messages.error(request, error.message)
         return redirect("cart")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from audit.trail import Change, record_many
 from billing.invoicing import registration_amounts
@@ -134,17 +135,52 @@ def apply_voucher(*, user, code: str, today=None) -> Voucher:
     today = today or timezone.localdate()
     cart, _created = Cart.objects.get_or_create(user=user)
     voucher = Voucher.objects.filter(code=code.strip().upper(), active=True).first()
-    if voucher is None or not voucher_valid_on(voucher, today):
+    if voucher is None:
         raise errors.VoucherInvalid()
-    if voucher.max_uses is not None and voucher.times_used >= voucher.max_uses:
-        raise errors.VoucherUsedUp()
     items = list(cart.items.select_related("edition__course"))
-    if items and not any(voucher_applies(voucher, item.edition) for item in items):
-        raise errors.VoucherInvalid(_("This voucher is not valid for the courses in your cart."))
+    refusal = voucher_refusal(voucher, [item.edition for item in items], today)
+    if refusal is not None:
+        raise refusal
     cart.voucher = voucher
     cart.save(update_fields=["voucher", "updated_at"])
     _renew_token(cart)
     return voucher
+
+
+@transaction.atomic
+def remove_voucher(*, user) -> None:
+    """Take the voucher off the person's own cart (a new checkout token: the price changes)."""
+    cart = Cart.objects.select_for_update().filter(user=user, voucher__isnull=False).first()
+    if cart is not None:
+        cart.voucher = None
+        cart.save(update_fields=["voucher", "updated_at"])
+        _renew_token(cart)
+
+
+def voucher_refusal(voucher: Voucher, editions, today) -> errors.RegistrationError | None:
+    """Why the voucher gives no discount on these editions today, or None when it does.
+
+    Checked when the voucher is applied, every time the cart is shown and at checkout, so the
+    three always agree: inactive or out of its dates; limited to other courses (with courses
+    in the cart); or fewer uses left than the courses it would discount (one use per line).
+    """
+    if not voucher.active or not voucher_valid_on(voucher, today):
+        return errors.VoucherInvalid()
+    eligible = sum(1 for edition in editions if voucher_applies(voucher, edition))
+    if editions and not eligible:
+        return errors.VoucherInvalid(_("This voucher is not valid for the courses in your cart."))
+    if voucher.max_uses is not None and voucher.times_used + max(eligible, 1) > voucher.max_uses:
+        left = max(voucher.max_uses - voucher.times_used, 0)
+        if not left:
+            return errors.VoucherUsedUp()
+        return errors.VoucherUsedUp(ngettext(
+            "This voucher can be used only once more; your cart has %(count)d courses it "
+            "applies to.",
+            "This voucher can be used only %(left)d more times; your cart has %(count)d "
+            "courses it applies to.",
+            left,
+        ) % {"left": left, "count": eligible})
+    return None
 
 
 def voucher_valid_on(voucher: Voucher, today) -> bool:
@@ -180,6 +216,8 @@ class CartSummary:
     vat: Decimal
     total: Decimal
     expires_at: datetime | None
+    # Why the cart's voucher gives no discount (no longer valid, used up): shown with the cart.
+    voucher_refusal: str = ""
 
 
 def price_lines(editions, voucher: Voucher | None) -> list[LineAmounts]:
@@ -193,7 +231,9 @@ def price_lines(editions, voucher: Voucher | None) -> list[LineAmounts]:
     return amounts
 
 
-def summarize(cart: Cart | None) -> CartSummary:
+def summarize(cart: Cart | None, today=None) -> CartSummary:
+    """The cart's lines and totals, priced as checkout would price them today: a voucher that
+    no longer applies (see `voucher_refusal`) gives no discount, and says why."""
     if cart is None:
         return CartSummary([], Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), None)
     items = list(
@@ -201,12 +241,17 @@ def summarize(cart: Cart | None) -> CartSummary:
             "edition__course__units"
         )
     )
+    editions = [item.edition for item in items]
     voucher = cart.voucher
+    refusal = None
     if voucher is not None:
         voucher = Voucher.objects.prefetch_related("organizers", "courses", "editions").get(
             pk=voucher.pk
         )
-    amounts = price_lines([item.edition for item in items], voucher)
+        refusal = voucher_refusal(voucher, editions, today or timezone.localdate())
+        if refusal is not None:
+            voucher = None
+    amounts = price_lines(editions, voucher)
     lines = [CartLine(item, a) for item, a in zip(items, amounts, strict=True)]
     return CartSummary(
         lines=lines,
@@ -214,6 +259,7 @@ def summarize(cart: Cart | None) -> CartSummary:
         vat=sum((a.vat for a in amounts), Decimal("0.00")),
         total=sum((a.total for a in amounts), Decimal("0.00")),
         expires_at=min((item.held_until for item in items), default=None),
+        voucher_refusal=refusal.message if refusal is not None else "",
     )
 
 

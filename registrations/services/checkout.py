@@ -22,9 +22,11 @@ the cart) is read or written before the first shared lock. Measured in tests/ben
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.trail import Change, record_many
 from billing.invoicing import add_instalments, issue_invoice
@@ -36,7 +38,7 @@ from registrations import errors
 from registrations.eligibility import admitted_now_sql, already_registered_sql, check_can_register
 from registrations.models import Cart, CartItem, Checkout, Registration, Voucher
 from registrations.seats import lock_editions, seats_free, take_seat
-from registrations.services.cart import price_lines, voucher_valid_on
+from registrations.services.cart import price_lines, voucher_refusal
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,15 @@ def checkout(
     billing: BillingDetails,
     now: datetime | None = None,
     late_by_staff: bool = False,
+    expected_total: Decimal | None = None,
 ) -> Checkout:
-    """Confirm the cart. Idempotent per `token`: a second confirm returns the first checkout."""
+    """Confirm the cart. Idempotent per `token`: a second confirm returns the first checkout.
+
+    `expected_total` is the total the person saw on the page they confirm: when the price
+    changed since (a fee edited, a voucher expired or used up meanwhile) nothing is saved and
+    `PriceChanged` is raised, so nobody is charged a price they did not see. Only callers that
+    show no price (staff's late registration) leave it out.
+    """
     now = now or timezone.now()
     today = timezone.localdate(now)
     token = uuid.UUID(str(token))
@@ -91,14 +100,16 @@ def checkout(
             item.edition, user, today=today, late_by_staff=late_by_staff,
             registered=item.registered, admitted=item.admitted,
         )
+    check_kmo(editions, billing)
 
-    # 2. Prices, the voucher's use, the checkout and its registrations.
-    voucher = _lock_voucher(items[0].cart.voucher_id, today)
+    # 2. Prices, the voucher's use, the checkout and its registrations. A voucher that no
+    #    longer applies is dropped (the cart shows the same price: `summarize`).
+    voucher = _lock_voucher(items[0].cart.voucher_id, editions, today)
     amounts = price_lines(editions, voucher)
+    if expected_total is not None and sum(a.total for a in amounts) != expected_total:
+        raise errors.PriceChanged()
     uses = sum(1 for a in amounts if a.discount > 0)
     if voucher is not None and uses:
-        if voucher.max_uses is not None and voucher.times_used + uses > voucher.max_uses:
-            raise errors.VoucherUsedUp()
         voucher.times_used += uses
         voucher.save(update_fields=["times_used"])
     record = Checkout.objects.create(
@@ -150,7 +161,7 @@ def checkout(
 
     # The holds become registrations: empty the cart (its token was renewed above).
     CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
-    if voucher is not None:
+    if items[0].cart.voucher_id is not None:
         Cart.objects.filter(pk=items[0].cart_id).update(voucher=None)
     # Audit entries of the rows above (checkout, registrations) belong here: before step 3,
     # outside the shared locks (the invoices are audited by issue_invoice). One INSERT.
@@ -265,7 +276,8 @@ def max_instalments(editions) -> int:
     return min(e.max_instalments for e in editions)
 
 
-def _lock_voucher(voucher_id, today) -> Voucher | None:
+def _lock_voucher(voucher_id, editions, today) -> Voucher | None:
+    """The cart's voucher, locked for its use count; None when it no longer applies."""
     if voucher_id is None:
         return None
     voucher = (
@@ -273,9 +285,28 @@ def _lock_voucher(voucher_id, today) -> Voucher | None:
         .prefetch_related("organizers", "courses", "editions")
         .get(pk=voucher_id)
     )
-    if not voucher.active or not voucher_valid_on(voucher, today):
-        raise errors.VoucherInvalid()
+    if voucher_refusal(voucher, editions, today) is not None:
+        return None
     return voucher
+
+
+def check_kmo(editions, billing: BillingDetails) -> None:
+    """The KMO-portefeuille (rules.md §2) pays for an invoice to a Belgian company, for
+    editions recognised for it (`Edition.kmo_eligible`): every edition of the checkout."""
+    if not billing.kmo_portefeuille:
+        return
+    if billing.invoice_to != Checkout.InvoiceTo.COMPANY:
+        raise errors.KmoNotPossible(_("The KMO-portefeuille is for invoices to a company."))
+    if not billing.vat_number.startswith("BE"):
+        raise errors.KmoNotPossible(
+            _("The KMO-portefeuille is only for companies established in Belgium.")
+        )
+    refused = [edition.course.title for edition in editions if not edition.kmo_eligible]
+    if refused:
+        raise errors.KmoNotPossible(
+            _("The KMO-portefeuille is not possible for: %(courses)s. Pay without it, or "
+              "check out these courses separately.") % {"courses": ", ".join(refused)}
+        )
 
 
 def _buyer(user, billing: BillingDetails) -> dict:

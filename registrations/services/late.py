@@ -27,12 +27,15 @@ def register_late(*, staff_user, user, edition_id: int, billing: BillingDetails 
     if seats_free(edition, now=now, for_user=user) <= 0:
         raise errors.EditionFull()
     cart, _ = Cart.objects.select_for_update().get_or_create(user=user)
-    # The person's own cart is set aside: the late registration is this one edition only.
+    # The person's own cart is set aside: the late registration is this one edition only,
+    # at its fee; the voucher the person applied to their cart stays theirs (not used up here).
     saved = list(cart.items.values_list("edition_id", "held_until"))
+    saved_voucher_id = cart.voucher_id
     cart.items.all().delete()
     CartItem.objects.create(cart=cart, edition=edition, held_until=now)
     cart.checkout_token = uuid.uuid4()
-    cart.save(update_fields=["checkout_token", "updated_at"])
+    cart.voucher = None
+    cart.save(update_fields=["checkout_token", "voucher", "updated_at"])
     with acting_as(staff_user):  # the staff member, not the participant, does all of it
         try:
             record = checkout(
@@ -44,4 +47,6 @@ def register_late(*, staff_user, user, edition_id: int, billing: BillingDetails 
     CartItem.objects.bulk_create(
         [CartItem(cart=cart, edition_id=e, held_until=h) for e, h in saved if e != edition.pk]
     )
+    if saved_voucher_id is not None:
+        Cart.objects.filter(pk=cart.pk).update(voucher_id=saved_voucher_id)
     return record.registrations.get()

@@ -77,8 +77,10 @@ def test_a_checkout_in_the_browser_is_done_by_the_participant(client, participan
     """No actor argument: the middleware's request user acts."""
     client.force_login(participant)
     client.post(reverse("cart_add", args=[edition.code]))
-    token = client.get(reverse("checkout")).context["form"].initial["token"]
-    client.post(reverse("checkout"), {"token": token, "invoice_to": "person", "confirm": "1"})
+    context = client.get(reverse("checkout")).context
+    client.post(reverse("checkout"), {"token": context["form"].initial["token"],
+                                      "total": context["summary"].total,
+                                      "invoice_to": "person", "confirm": "1"})
     invoice = participant.invoices.get()
     entry = entries("invoice.issued", invoice).get()
     assert (entry.actor, entry.actor_label) == (participant, f"user #{participant.pk}")

@@ -29,7 +29,8 @@ def test_checkout_with_a_hanging_vies_completes_within_the_timeout_plus_one_seco
     client.cookies["django_language"] = "en"
     client.post(reverse("cart_add", args=[edition.code]))
     company = {"token": str(Cart.objects.get(user=participant).checkout_token),
-               "invoice_to": "company", "vat_number": "BE 0403.170.701", "instalments": "1"}
+               "invoice_to": "company", "vat_number": "BE 0403.170.701", "instalments": "1",
+               "total": edition.fee}
 
     lookup, lookup_seconds = timed_post(client, {**company, "lookup": "1"})
     assert lookup.status_code == 200 and not Registration.objects.exists()

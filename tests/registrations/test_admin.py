@@ -123,3 +123,38 @@ def test_nobody_edits_an_invoice_in_the_admin(client, superuser, participant):
     assert b'name="_save"' not in page.content
     assert client.get(reverse("admin:billing_invoice_delete", args=[invoice.pk])).status_code \
         == 403
+
+
+def test_a_late_registration_leaves_the_persons_cart_and_voucher_alone(superuser, participant):
+    """Staff register the person late for one edition at its fee: the voucher the person
+    applied to their own cart is neither used up nor taken off it."""
+    from registrations.models import Voucher
+    from registrations.services.cart import apply_voucher
+    from registrations.services.late import register_late
+
+    late = EditionFactory(start=timezone.localdate() + timedelta(days=3))
+    own = EditionFactory()
+    Voucher.objects.create(code="MINE", kind="fixed", value=Decimal("100"), max_uses=1)
+    add_to_cart(user=participant, edition_id=own.pk)
+    apply_voucher(user=participant, code="MINE")
+    registration = register_late(staff_user=superuser, user=participant, edition_id=late.pk)
+    assert (registration.discount, registration.voucher) == (0, None)
+    assert registration.total == late.fee
+    cart = Cart.objects.get(user=participant)
+    assert cart.voucher.code == "MINE" and cart.voucher.times_used == 0
+    assert list(cart.items.values_list("edition", flat=True)) == [own.pk]
+
+
+@pytest.mark.parametrize("typed", ["welcome", " Welcome "])
+def test_voucher_admin_stores_the_code_in_capitals(client, course_admin, typed):
+    from registrations.models import Voucher
+
+    client.force_login(course_admin)
+    response = client.post(reverse("admin:registrations_voucher_add"), {
+        "code": typed, "kind": "fixed", "value": "10", "active": "on"})
+    assert response.status_code == 302
+    assert Voucher.objects.get().code == "WELCOME"
+    response = client.post(reverse("admin:registrations_voucher_add"), {
+        "code": "welcome", "kind": "fixed", "value": "10", "active": "on"})
+    assert response.status_code == 200  # the same code twice: the form says so
+    assert response.context["adminform"].form.errors["code"]

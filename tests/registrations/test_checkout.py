@@ -16,7 +16,13 @@ from portal.models import OutgoingEmail
 from portal.outbox import send_pending
 from registrations import errors
 from registrations.models import AdmissionApplication, Cart, Registration, Voucher
-from registrations.services.cart import add_to_cart, apply_voucher, remove_from_cart
+from registrations.services.cart import (
+    add_to_cart,
+    apply_voucher,
+    remove_from_cart,
+    remove_voucher,
+    summarize,
+)
 from registrations.services.checkout import BillingDetails, checkout
 from tests.factories import EditionFactory, OrganizerFactory, UserFactory
 
@@ -206,18 +212,106 @@ def test_vouchers(participant, edition, kind, value, discount, total):
     assert Voucher.objects.get(code="WELCOME").times_used == 1
 
 
-def test_voucher_used_up_is_refused_at_checkout(participant, other_participant, edition):
+def test_a_voucher_used_up_meanwhile_is_dropped_and_the_new_price_confirmed(
+        participant, other_participant, edition):
     Voucher.objects.create(code="ONCE", kind="fixed", value=Decimal("10"), max_uses=1)
     for person in (participant, other_participant):
         add_to_cart(user=person, edition_id=edition.pk)
         apply_voucher(user=person, code="ONCE")
     buy_token = Cart.objects.get(user=participant).checkout_token
-    checkout(user=participant, token=buy_token, billing=BillingDetails())
-    with pytest.raises(errors.VoucherUsedUp):
-        checkout(user=other_participant,
-                 token=Cart.objects.get(user=other_participant).checkout_token,
-                 billing=BillingDetails())
+    checkout(user=participant, token=buy_token, billing=BillingDetails(),
+             expected_total=Decimal("440.00"))
+    # The other person's cart now shows the full price, and says why.
+    cart = Cart.objects.get(user=other_participant)
+    with translation.override("en"):
+        summary = summarize(cart)
+        assert str(summary.voucher_refusal) == "This voucher has been used up."
+    assert summary.total == Decimal("450.00")
+    # Confirming the page that still showed 440.00 saves nothing; the new price goes through.
+    with pytest.raises(errors.PriceChanged):
+        checkout(user=other_participant, token=cart.checkout_token, billing=BillingDetails(),
+                 expected_total=Decimal("440.00"))
     assert Registration.objects.filter(user=other_participant).count() == 0
+    record = checkout(user=other_participant, token=cart.checkout_token,
+                      billing=BillingDetails(), expected_total=Decimal("450.00"))
+    assert (record.voucher, record.registrations.get().total) == (None, Decimal("450.00"))
+    assert Voucher.objects.get(code="ONCE").times_used == 1
+    assert Cart.objects.get(user=other_participant).voucher is None
+
+
+@pytest.mark.parametrize("change", [{"valid_until": "yesterday"}, {"active": False}])
+def test_a_voucher_that_lapsed_in_the_cart_gives_no_discount_and_checkout_drops_it(
+        participant, edition, change):
+    """Valid when applied, expired or deactivated before the checkout: the cart is not stuck."""
+    today = timezone.localdate()
+    voucher = Voucher.objects.create(code="TODAY", kind="fixed", value=Decimal("10"),
+                                     valid_until=today)
+    add_to_cart(user=participant, edition_id=edition.pk)
+    apply_voucher(user=participant, code="TODAY", today=today)
+    cart = Cart.objects.get(user=participant)
+    assert summarize(cart, today=today).total == Decimal("440.00")
+    if change.get("active") is False:
+        Voucher.objects.filter(pk=voucher.pk).update(active=False)
+        later = timezone.now()
+    else:
+        later = timezone.now() + timedelta(days=1)
+    summary = summarize(cart, today=timezone.localdate(later))
+    assert summary.total == Decimal("450.00")
+    assert summary.lines[0].amounts.discount == 0 and summary.voucher_refusal
+    record = checkout(user=participant, token=cart.checkout_token, billing=BillingDetails(),
+                      now=later, expected_total=summary.total)
+    assert record.registrations.get().discount == 0 and record.voucher is None
+    assert Voucher.objects.get(pk=voucher.pk).times_used == 0
+    assert Cart.objects.get(user=participant).voucher is None
+
+
+def test_the_voucher_comes_off_the_cart(participant, other_participant, edition):
+    Voucher.objects.create(code="WELCOME", kind="fixed", value=Decimal("10"))
+    for person in (participant, other_participant):
+        add_to_cart(user=person, edition_id=edition.pk)
+        apply_voucher(user=person, code="WELCOME")
+    token = Cart.objects.get(user=participant).checkout_token
+    remove_voucher(user=participant)
+    cart = Cart.objects.get(user=participant)
+    assert cart.voucher is None and cart.checkout_token != token  # a page showing 440 is stale
+    assert summarize(cart).total == Decimal("450.00")
+    assert Cart.objects.get(user=other_participant).voucher is not None  # only one's own
+    remove_voucher(user=participant)  # nothing to remove: no error
+
+
+def test_a_voucher_with_fewer_uses_left_than_courses_it_discounts_is_refused(participant):
+    """One use per discounted line (checkout counts them so): apply says so rather than leave
+    a cart that cannot be checked out."""
+    organizer = OrganizerFactory()
+    first, second = (EditionFactory(course__organizer=organizer) for _ in range(2))
+    Voucher.objects.create(code="ONE", kind="fixed", value=Decimal("10"), max_uses=1)
+    Voucher.objects.create(code="TWO", kind="fixed", value=Decimal("10"), max_uses=2)
+    add_to_cart(user=participant, edition_id=first.pk)
+    add_to_cart(user=participant, edition_id=second.pk)
+    with translation.override("en"), pytest.raises(errors.VoucherUsedUp) as refused:
+        apply_voucher(user=participant, code="ONE")
+    assert str(refused.value.message) == (
+        "This voucher can be used only once more; your cart has 2 courses it applies to.")
+    assert Cart.objects.get(user=participant).voucher is None
+    apply_voucher(user=participant, code="TWO")
+    record = checkout(user=participant, token=Cart.objects.get(user=participant).checkout_token,
+                      billing=BillingDetails())
+    assert [r.discount for r in record.registrations.all()] == [Decimal("10.00")] * 2
+    assert Voucher.objects.get(code="TWO").times_used == 2
+
+
+def test_checkout_refuses_a_price_other_than_the_one_shown(participant, edition):
+    add_to_cart(user=participant, edition_id=edition.pk)
+    token = Cart.objects.get(user=participant).checkout_token
+    Edition.objects.filter(pk=edition.pk).update(fee_amount=Decimal("900.00"))
+    with pytest.raises(errors.PriceChanged):
+        checkout(user=participant, token=token, billing=BillingDetails(),
+                 expected_total=Decimal("450.00"))
+    assert not Registration.objects.exists()
+    assert Cart.objects.get(user=participant).checkout_token == token  # the page still works
+    record = checkout(user=participant, token=token, billing=BillingDetails(),
+                      expected_total=Decimal("900.00"))
+    assert record.registrations.get().fee == Decimal("900.00")
 
 
 def test_voucher_limits_and_dates(participant, edition):
@@ -337,3 +431,36 @@ def test_kmo_portefeuille_expects_the_amount_excluding_vat(participant):
     project = KmoProject.objects.get(invoice__checkout=record)
     assert project.expected_amount == Decimal("500.00")
     assert record.invoices.get().total == Decimal("605.00")
+
+
+KMO_COMPANY = {"invoice_to": "company", "vat_number": "BE0403170701", "vat_status": "verified",
+               "company_name": "KU Leuven", "company_address": "Oude Markt 13",
+               "kmo_portefeuille": True}
+
+
+@pytest.mark.parametrize(
+    ("eligible", "billing", "message"),
+    [
+        ((False,), {}, "The KMO-portefeuille is not possible for: "),
+        ((True, False), {}, "The KMO-portefeuille is not possible for: "),
+        ((True,), {"vat_number": "NL004495445B01", "vat_status": "unverified"},
+         "only for companies established in Belgium"),
+        ((True,), {"invoice_to": "person", "vat_number": ""}, "for invoices to a company"),
+    ],
+)
+def test_kmo_portefeuille_only_for_eligible_editions_and_belgian_companies(
+        participant, eligible, billing, message):
+    """Rules.md §2: the wallet pays recognised training to companies in Flanders; an edition
+    without `kmo_eligible`, or a foreign company, gets no KMO invoice and no KmoProject."""
+    from billing.models import KmoProject
+
+    editions = [EditionFactory(kmo_eligible=flag) for flag in eligible]
+    with translation.override("en"), pytest.raises(errors.KmoNotPossible) as refused:
+        buy(participant, *editions, billing=BillingDetails(**{**KMO_COMPANY, **billing}))
+    assert message in str(refused.value.message)
+    if False in eligible:
+        refused_edition = editions[eligible.index(False)]
+        with translation.override("en"):
+            assert refused_edition.course.title in str(refused.value.message)
+    assert not Registration.objects.exists() and not KmoProject.objects.exists()
+    assert not Invoice.objects.exists()

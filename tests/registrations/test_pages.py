@@ -7,13 +7,21 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import Invoice
-from registrations.models import AdmissionApplication, Cart, Registration, WaitingListEntry
+from courses.models import Edition
+from registrations.models import (
+    AdmissionApplication,
+    Cart,
+    Registration,
+    Voucher,
+    WaitingListEntry,
+)
 from registrations.services.admission import decide_admission
-from registrations.services.cart import add_to_cart
+from registrations.services.cart import add_to_cart, apply_voucher
 from tests.factories import EditionFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +30,12 @@ pytestmark = pytest.mark.django_db
 def english(client):
     client.cookies["django_language"] = "en"
     return client
+
+
+def shown(client) -> dict:
+    """The checkout page's token and the total it shows, as its confirm button sends them."""
+    context = client.get(reverse("checkout")).context
+    return {"token": context["form"].initial["token"], "total": context["summary"].total}
 
 
 def test_edition_page_offers_add_to_cart_then_checkout(client, participant, edition):
@@ -33,9 +47,7 @@ def test_edition_page_offers_add_to_cart_then_checkout(client, participant, edit
     cart_page = client.get(reverse("cart")).content.decode()
     assert edition.course.title_en in cart_page
     assert "data-expires" in cart_page  # the hold countdown
-    response = client.get(reverse("checkout"))
-    token = response.context["form"].initial["token"]
-    response = client.post(reverse("checkout"), {"token": token, "invoice_to": "person",
+    response = client.post(reverse("checkout"), {**shown(client), "invoice_to": "person",
                                                  "confirm": "1"})
     record = participant.checkouts.get()
     assert response["Location"] == reverse("checkout_done", args=[record.pk])
@@ -47,8 +59,7 @@ def test_edition_page_offers_add_to_cart_then_checkout(client, participant, edit
 def test_double_submit_of_the_checkout_form_registers_once(client, participant, edition):
     client.force_login(participant)
     client.post(reverse("cart_add", args=[edition.code]))
-    token = client.get(reverse("checkout")).context["form"].initial["token"]
-    form = {"token": token, "invoice_to": "person", "confirm": "1"}
+    form = {**shown(client), "invoice_to": "person", "confirm": "1"}
     first = client.post(reverse("checkout"), form)
     second = client.post(reverse("checkout"), form)
     assert first["Location"] == second["Location"]
@@ -58,9 +69,12 @@ def test_double_submit_of_the_checkout_form_registers_once(client, participant, 
 def test_tampered_amounts_in_the_form_change_nothing(client, participant, edition):
     client.force_login(participant)
     client.post(reverse("cart_add", args=[edition.code]))
-    token = client.get(reverse("checkout")).context["form"].initial["token"]
-    client.post(reverse("checkout"), {"token": token, "invoice_to": "person", "confirm": "1",
-                                      "total": "0.01", "fee": "0", "edition": "999999"})
+    page = shown(client)
+    response = client.post(reverse("checkout"), {**page, "invoice_to": "person", "confirm": "1",
+                                                 "total": "0.01"})
+    assert response.status_code == 200 and not Registration.objects.exists()  # not that price
+    client.post(reverse("checkout"), {**page, "invoice_to": "person", "confirm": "1",
+                                      "fee": "0", "edition": "999999"})
     assert Registration.objects.get(user=participant).total == Decimal("450.00")
 
 
@@ -78,7 +92,7 @@ def test_company_checkout_looks_up_vies_and_fills_in_the_company(client, partici
     response = client.post(reverse("checkout"), {
         "token": token, "invoice_to": "company", "vat_number": "BE0403170701",
         "company_name": "KU LEUVEN", "company_address": "Oude Markt 13\n3000 Leuven",
-        "confirm": "1"})
+        "total": "450.00", "confirm": "1"})
     assert response.status_code == 302
     invoice = Invoice.objects.get(user=participant)
     assert (invoice.customer_name, invoice.vat_check) == ("KU LEUVEN", "verified")
@@ -90,10 +104,10 @@ def test_checkout_completes_unverified_when_vies_hangs(client, participant, edit
     settings.VIES_TIMEOUT_SECONDS = 1
     client.force_login(participant)
     client.post(reverse("cart_add", args=[edition.code]))
-    token = client.get(reverse("checkout")).context["form"].initial["token"]
+    page = shown(client)
     started = timezone.now()
     response = client.post(reverse("checkout"), {
-        "token": token, "invoice_to": "company", "vat_number": "BE0403170701",
+        **page, "invoice_to": "company", "vat_number": "BE0403170701",
         "company_name": "KU Leuven", "company_address": "Oude Markt 13", "confirm": "1"})
     elapsed = (timezone.now() - started).total_seconds()
     assert response.status_code == 302
@@ -190,8 +204,7 @@ def test_nobody_downloads_someone_elses_invoice_or_certificate(client, participa
                                                              other_participant, edition):
     client.force_login(participant)
     client.post(reverse("cart_add", args=[edition.code]))
-    token = client.get(reverse("checkout")).context["form"].initial["token"]
-    client.post(reverse("checkout"), {"token": token, "invoice_to": "person", "confirm": "1"})
+    client.post(reverse("checkout"), {**shown(client), "invoice_to": "person", "confirm": "1"})
     invoice = Invoice.objects.get(user=participant)
     registration = Registration.objects.get(user=participant)
     checkout_id = participant.checkouts.get().pk
@@ -261,13 +274,83 @@ def test_unverified_company_checkout_survives_its_after_commit_jobs(
     that surfaced as a server error after the checkout had committed."""
     client.force_login(participant)
     client.post(reverse("cart_add", args=[edition.code]))
-    token = client.get(reverse("checkout")).context["form"].initial["token"]
+    page = shown(client)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(reverse("checkout"), {
-            "token": token, "invoice_to": "company", "vat_number": "BE0403170701",
+            **page, "invoice_to": "company", "vat_number": "BE0403170701",
             "company_name": "KU Leuven", "company_address": "Oude Markt 13", "confirm": "1"})
     assert response.status_code == 302
     assert len(callbacks) >= 2  # the invoice e-mail and the VIES re-check
     from portal.models import OutgoingEmail
 
     assert OutgoingEmail.objects.get(user=participant).status == "sent"
+
+
+def test_a_price_change_after_the_page_was_shown_is_refused_with_the_new_total(
+        client, participant):
+    """The confirm carries the total its page showed: a fee raised meanwhile is not charged
+    silently; the page comes back with the new price to confirm."""
+    edition = EditionFactory(fee_amount=Decimal("100.00"))
+    client.force_login(participant)
+    client.post(reverse("cart_add", args=[edition.code]))
+    page = shown(client)
+    assert page["total"] == Decimal("100.00")
+    Edition.objects.filter(pk=edition.pk).update(fee_amount=Decimal("900.00"))
+    form = {**page, "invoice_to": "person", "instalments": "1", "confirm": "1"}
+    response = english(client).post(reverse("checkout"), form)
+    text = response.content.decode()
+    assert response.status_code == 200 and not Registration.objects.exists()
+    assert "The price changed in the meantime" in text
+    assert response.context["summary"].total == Decimal("900.00")
+    assert 'name="total" value="900.00"' in text
+    for missing in ({**form, "total": ""}, {k: v for k, v in form.items() if k != "total"}):
+        response = client.post(reverse("checkout"), missing)
+        assert "The price changed in the meantime" in response.content.decode()
+        assert not Registration.objects.exists()
+    response = client.post(reverse("checkout"), {**form, "total": "900.00"})
+    assert response.status_code == 302
+    assert Registration.objects.get(user=participant).fee == Decimal("900.00")
+
+
+def test_a_lapsed_voucher_shows_no_discount_and_comes_off_with_a_button(
+        client, participant, other_participant, edition):
+    Voucher.objects.create(code="WELCOME", kind="fixed", value=Decimal("10"))
+    for person in (participant, other_participant):
+        add_to_cart(user=person, edition_id=edition.pk)
+        apply_voucher(user=person, code="WELCOME")
+    client.force_login(participant)
+    page = english(client).get(reverse("cart")).content.decode()
+    assert "Voucher WELCOME applied." in page and reverse("cart_voucher_remove") in page
+    Voucher.objects.filter(code="WELCOME").update(active=False)
+    response = client.get(reverse("cart"))
+    page = response.content.decode()
+    assert "Voucher WELCOME no longer gives a discount." in page
+    assert "The prices are shown without the voucher." in page
+    assert response.context["summary"].total == Decimal("450.00")
+    checkout_page = client.get(reverse("checkout")).content.decode()
+    assert "The prices are shown without the voucher." in checkout_page
+    # A POST with its CSRF token, from the person's own session, on their own cart only.
+    guarded = Client(enforce_csrf_checks=True)
+    guarded.force_login(participant)
+    assert guarded.post(reverse("cart_voucher_remove")).status_code == 403
+    assert client.get(reverse("cart_voucher_remove")).status_code == 405
+    response = client.post(reverse("cart_voucher_remove"), follow=True)
+    assert "The voucher has been removed." in response.content.decode()
+    assert Cart.objects.get(user=participant).voucher is None
+    assert Cart.objects.get(user=other_participant).voucher is not None
+
+
+def test_kmo_for_a_course_without_kmo_recognition_gets_a_clear_message(
+        client, participant, fake_vies):
+    edition = EditionFactory(kmo_eligible=False)
+    client.force_login(participant)
+    client.post(reverse("cart_add", args=[edition.code]))
+    response = english(client).post(reverse("checkout"), {
+        **shown(client), "invoice_to": "company", "vat_number": "BE0403170701",
+        "company_name": "KU LEUVEN", "company_address": "Oude Markt 13",
+        "kmo_portefeuille": "on", "confirm": "1"})
+    assert response.status_code == 200 and not Registration.objects.exists()
+    errors = response.context["form"].errors["kmo_portefeuille"]
+    assert errors == [f"The KMO-portefeuille is not possible for: {edition.course.title_en}. "
+                      "Pay without it, or check out these courses separately."]
+    assert "The KMO-portefeuille is not possible for" in response.content.decode()

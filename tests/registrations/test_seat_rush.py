@@ -135,7 +135,7 @@ def test_a_voucher_is_never_used_more_than_allowed_under_concurrency():
     from decimal import Decimal
 
     from registrations.models import Voucher
-    from registrations.services.cart import apply_voucher
+    from registrations.services.cart import apply_voucher, summarize
 
     Voucher.objects.create(code="EARLY", kind="percentage", value=Decimal("20"), max_uses=3)
     edition = EditionFactory(seats=50, start=timezone.localdate() + timedelta(days=30))
@@ -143,6 +143,7 @@ def test_a_voucher_is_never_used_more_than_allowed_under_concurrency():
     for person in people:
         add_to_cart(user=person, edition_id=edition.pk)
         apply_voucher(user=person, code="EARLY")
+    shown = summarize(Cart.objects.get(user=people[0])).total  # the discounted price
     barrier = threading.Barrier(len(people))
     outcomes = []
 
@@ -150,7 +151,9 @@ def test_a_voucher_is_never_used_more_than_allowed_under_concurrency():
         try:
             barrier.wait(timeout=10)
             token = Cart.objects.get(user=person).checkout_token
-            checkout(user=person, token=token, billing=BillingDetails())
+            # Each confirms the discounted price their page showed: once the voucher is used
+            # up, the price without it is not charged silently.
+            checkout(user=person, token=token, billing=BillingDetails(), expected_total=shown)
             outcomes.append("registered")
         except errors.RegistrationError as error:
             outcomes.append(type(error).__name__)
@@ -163,7 +166,7 @@ def test_a_voucher_is_never_used_more_than_allowed_under_concurrency():
     for thread in threads:
         thread.join(timeout=60)
     close_old_connections()
-    assert sorted(outcomes) == ["VoucherUsedUp"] * 7 + ["registered"] * 3
+    assert sorted(outcomes) == ["PriceChanged"] * 7 + ["registered"] * 3
     assert Voucher.objects.get(code="EARLY").times_used == 3
     assert Registration.objects.filter(voucher__code="EARLY").count() == 3
 

@@ -40,6 +40,7 @@ URLS = {
     "cart_add": POST_ONLY,
     "cart_remove": POST_ONLY,
     "cart_voucher": POST_ONLY,
+    "cart_voucher_remove": POST_ONLY,  # always the signed-in person's own cart
     "waiting_list_join": POST_ONLY,
     "waiting_list_leave": POST_ONLY,
     "change_answer": POST_ONLY,

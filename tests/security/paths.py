@@ -78,6 +78,7 @@ PATHS = {
     "cart_add": lambda world: reverse("cart_add", args=[world["edition"].code]),
     "cart_remove": _rev("cart_remove", _pk("item")),
     "cart_voucher": "/cart/voucher/",
+    "cart_voucher_remove": "/cart/voucher/remove/",
     "checkout": "/checkout/",
     "checkout_done": _rev("checkout_done", _pk("checkout")),
     "waiting_list_join": lambda world: reverse("waiting_list_join", args=[world["full"].code]),
