@@ -414,12 +414,10 @@ def test_a_request_received_before_the_registration_is_refused(participant, cour
     before the registration is refused when it is recorded (policy A raised a ValueError, a
     500 in the admin, when it was confirmed)."""
     registration, _ = register(participant, policy_a, on=date(2026, 9, 1))
-    with pytest.raises(CancellationError) as refused:
+    with translation.override("en"), pytest.raises(CancellationError) as refused:
         record_cancellation_request(staff_user=course_admin, registration_id=registration.pk,
                                     received_on=date(2026, 8, 31), today=date(2026, 9, 2))
-    with translation.override("en"):
-        assert "before the registration (registered on 01/09/2026)" in str(
-            refused.value.message)
+    assert "before the registration (registered on 01/09/2026)" in str(refused.value.message)
     assert not CancellationRequest.objects.exists()
     # The day of the registration itself is fine.
     request = record_cancellation_request(staff_user=course_admin,
