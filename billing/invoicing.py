@@ -4,6 +4,7 @@ transaction, so a number is used exactly when its document is committed (no gaps
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from audit.chain import append_credit_note, append_invoice
@@ -162,7 +163,12 @@ def issue_credit_note(*, invoice: Invoice, net: Decimal, vat: Decimal, reason: s
     if not reason.strip():
         raise ValueError("a credit note needs a reason")
     today = timezone.localdate()
-    already = sum((c.total for c in invoice.credit_notes.all()), Decimal("0.00"))
+    # What is left is read under the invoice's row lock (the late-payment job takes the same
+    # lock before the series'): two credit notes at the same moment, in any year's series,
+    # would otherwise both find the whole amount left and together exceed the invoice.
+    Invoice.objects.select_for_update().filter(pk=invoice.pk).values_list("pk").get()
+    already = CreditNote.objects.filter(invoice=invoice).aggregate(
+        total=Sum("total", default=Decimal("0.00")))["total"]
     if net <= 0 or vat < 0 or already + net + vat > invoice.total:
         raise ValueError("a credit note cannot exceed what is left on the invoice")
     sequence = next_number(invoice.organizer, NumberSeries.Kind.CREDIT_NOTE, today.year)
