@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,7 @@ from billing.models import (
     VatNumberCheck,
 )
 from billing.payments import record_payment, with_amounts
+from billing.vat_rechecks import ANSWERED
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -76,11 +78,34 @@ class CreditNoteForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
+class VatRecheckFilter(admin.SimpleListFilter):
+    """Invoices issued while VIES could not confirm the buyer's VAT number, by what VIES said
+    since (billing/vat_rechecks.py). The invoice never changes: one VIES found invalid is
+    corrected with a credit note."""
+
+    title = _("VIES re-check")
+    parameter_name = "vies_recheck"
+
+    def lookups(self, request, model_admin):
+        return [("invalid", _("found invalid since")), ("verified", _("verified since")),
+                ("none", _("no answer yet"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("invalid", "verified", "none"):
+            return queryset
+        checks = VatNumberCheck.objects.filter(checkout=OuterRef("checkout_id"))
+        queryset = queryset.filter(vat_check=Invoice.VatCheck.UNVERIFIED)
+        if self.value() == "none":
+            return queryset.exclude(Exists(checks.filter(status__in=ANSWERED)))
+        return queryset.filter(Exists(checks.filter(status=self.value())))
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["number", "organizer", "customer_name", "issue_date", "due_date", "total",
                     "balance", "status"]
-    list_filter = ["organizer", "year", "kind", "customer_kind", "vat_check", "kmo_portefeuille"]
+    list_filter = ["organizer", "year", "kind", "customer_kind", "vat_check", VatRecheckFilter,
+                   "kmo_portefeuille"]
     search_fields = ["number", "customer_name", "customer_email", "customer_vat_number",
                      "structured_communication"]
     list_select_related = ["organizer"]
@@ -192,9 +217,19 @@ class NumberSeriesAdmin(ReadOnlyAdmin):
 
 @admin.register(VatNumberCheck)
 class VatNumberCheckAdmin(ReadOnlyAdmin):
-    list_display = ["vat_number", "status", "name", "checked_at", "detail"]
+    list_display = ["vat_number", "status", "name", "checked_at", "invoices", "detail"]
     list_filter = ["status"]
     search_fields = ["vat_number", "name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("checkout__invoices")
+
+    @admin.display(description=_("invoices"))
+    def invoices(self, obj):
+        """The invoices issued with the number (an invalid answer is corrected on them)."""
+        if obj.checkout is None:
+            return ""
+        return ", ".join(invoice.number for invoice in obj.checkout.invoices.all())
 
 
 class PaymentForm(forms.ModelForm):

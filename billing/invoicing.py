@@ -4,14 +4,22 @@ transaction, so a number is used exactly when its document is committed (no gaps
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from audit.chain import append_credit_note, append_invoice
 from audit.trail import record
 from billing.balances import instalment_schedule
-from billing.models import CreditNote, Instalment, Invoice, InvoiceLine, NumberSeries
+from billing.models import (
+    CommunicationNumber,
+    CreditNote,
+    Instalment,
+    Invoice,
+    InvoiceLine,
+    NumberSeries,
+)
 from billing.pricing import line_amounts
-from billing.references import credit_note_number, due_date, invoice_number, structured_base
+from billing.references import credit_note_number, due_date, invoice_number
 from billing.structured_communication import format_structured
 from courses.models import Edition, Organizer
 
@@ -31,6 +39,16 @@ def next_number(organizer: Organizer, kind: str, year: int) -> int:
             [getattr(organizer, "pk", organizer), kind, year],
         )
         return cursor.fetchone()[0]
+
+
+def new_communications(count: int = 1) -> list[str]:
+    """`count` new structured communications (rules.md §2: unique per invoice, 10 digits and 2
+    check digits): the base is the id of a new CommunicationNumber row. One INSERT, no lock:
+    the database's counter never hands out an id twice, whatever the organizer, the year or
+    the number of instalments. Ids of a rolled-back transaction are lost (communications may
+    have gaps)."""
+    rows = CommunicationNumber.objects.bulk_create([CommunicationNumber() for _ in range(count)])
+    return [format_structured(row.pk) for row in rows]
 
 
 def organizer_address(organizer: Organizer) -> str:
@@ -61,11 +79,7 @@ def issue_invoice(*, organizer, user, checkout, registrations, buyer, language, 
         issue_date=today,
         due_date=due_date(today, organizer.invoice_due_days),
         language=language,
-        structured_communication=format_structured(
-            # Two digits of the organizer: with more than a hundred organizers two could share
-            # them, and the unique constraint on the communication would refuse the second.
-            structured_base(today.year, organizer.pk % 100, sequence)
-        ),
+        structured_communication=new_communications()[0],
         seller_name=organizer.name,
         seller_address=organizer_address(organizer),
         seller_vat_number=organizer.enterprise_number,
@@ -101,10 +115,12 @@ def issue_invoice(*, organizer, user, checkout, registrations, buyer, language, 
 
 def add_instalments(invoice: Invoice, parts: int) -> list[Instalment]:
     """Split an invoice into parts a month apart, the first on the invoice's due date; each has
-    its own structured communication (the part digit of the base) and its own reminders."""
+    its own structured communication (a new one, see `new_communications`) and its own
+    reminders."""
     if parts <= 1 or invoice.total <= 0:
         return []
     schedule = instalment_schedule(invoice.total, parts, invoice.due_date)
+    communications = new_communications(len(schedule))
     instalments = Instalment.objects.bulk_create(
         [
             Instalment(
@@ -112,12 +128,10 @@ def add_instalments(invoice: Invoice, parts: int) -> list[Instalment]:
                 number=number,
                 amount=amount,
                 due_date=due,
-                structured_communication=format_structured(
-                    structured_base(invoice.year, invoice.organizer_id % 100, invoice.sequence,
-                                    part=number)
-                ),
+                structured_communication=communication,
             )
-            for number, (amount, due) in enumerate(schedule, start=1)
+            for number, ((amount, due), communication) in enumerate(
+                zip(schedule, communications, strict=True), start=1)
         ]
     )
     record("invoice.instalments", invoice, organizer=invoice.organizer_id, after={
@@ -149,7 +163,12 @@ def issue_credit_note(*, invoice: Invoice, net: Decimal, vat: Decimal, reason: s
     if not reason.strip():
         raise ValueError("a credit note needs a reason")
     today = timezone.localdate()
-    already = sum((c.total for c in invoice.credit_notes.all()), Decimal("0.00"))
+    # What is left is read under the invoice's row lock (the late-payment job takes the same
+    # lock before the series'): two credit notes at the same moment, in any year's series,
+    # would otherwise both find the whole amount left and together exceed the invoice.
+    Invoice.objects.select_for_update().filter(pk=invoice.pk).values_list("pk").get()
+    already = CreditNote.objects.filter(invoice=invoice).aggregate(
+        total=Sum("total", default=Decimal("0.00")))["total"]
     if net <= 0 or vat < 0 or already + net + vat > invoice.total:
         raise ValueError("a credit note cannot exceed what is left on the invoice")
     sequence = next_number(invoice.organizer, NumberSeries.Kind.CREDIT_NOTE, today.year)

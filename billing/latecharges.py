@@ -13,11 +13,10 @@ from decimal import Decimal
 
 from audit.chain import append_invoice
 from billing.interest import Segment, interest_for_period, split_period
-from billing.invoicing import next_number, organizer_address
+from billing.invoicing import new_communications, next_number, organizer_address
 from billing.latefees import flat_fee
 from billing.models import Instalment, Invoice, InvoiceLine, NumberSeries
-from billing.references import due_date, invoice_number, structured_base
-from billing.structured_communication import format_structured
+from billing.references import due_date, invoice_number
 from courses.models import Organizer
 from courses.templatetags.portal_format import format_euro, format_percent
 
@@ -101,9 +100,7 @@ def issue_late_charge(*, due: Due, today: date, amounts: ChargeAmounts) -> Invoi
         number=invoice_number(today.year, sequence), year=today.year, sequence=sequence,
         issue_date=today, due_date=due_date(today, organizer.invoice_due_days),
         language=invoice.language,
-        structured_communication=format_structured(
-            structured_base(today.year, organizer.pk % 100, sequence)
-        ),
+        structured_communication=new_communications()[0],
         seller_name=organizer.name, seller_address=organizer_address(organizer),
         seller_vat_number=organizer.enterprise_number, seller_iban=organizer.iban,
         seller_bic=organizer.bic, vat_mention=texts["vat"],

@@ -1,7 +1,8 @@
 """Invoice numbers and the base of each invoice's structured communication: pure functions.
 
 Rules.md §2: one continuous series per organizer (e.g. `2026-000123`) and a structured
-communication unique per invoice (see billing/structured_communication.py for the check digits).
+communication unique per invoice (see billing/structured_communication.py for the check digits;
+new communications are handed out by billing.invoicing.new_communications).
 """
 
 from datetime import date, timedelta
@@ -23,11 +24,13 @@ def credit_note_number(year: int, sequence: int) -> str:
 
 
 def structured_base(year: int, organizer_id: int, sequence: int, part: int = 0) -> int:
-    """A 10-digit base unique per invoice (and instalment part) for ten years:
-    last digit of the year (1) + organizer (2) + sequence (6) + part (1).
+    """The base of the communications issued before billing migration 0007: last digit of the
+    year (1) + organizer (2) + sequence (6) + part (1).
 
-    Banks quote it back on every transfer, so a statement line finds its invoice without any
-    other data; a base repeats only after ten years, long after the invoice is settled.
+    Not used for new documents: it repeats after ten years and for organizers a hundred ids
+    apart, so the unique constraint refused the second checkout. New communications come from
+    `billing.invoicing.new_communications`; migration 0007 starts them above every base of this
+    form that was issued. Kept for the benchmark fixtures, which build invoices directly.
     """
     if not 0 <= organizer_id < MAX_ORGANIZERS:
         raise ValueError("organizer ids above 99 need a wider base")

@@ -23,7 +23,8 @@ def normalise_vat(raw: str) -> str:
     every form users type: ``BE0403170701``, ``BE 0403.170.701``, ``0403.170.701``, the old
     nine-digit ``403170701``, lower case, spaces, dots or dashes; a number without a country
     prefix is read as a Belgian enterprise number. Another EU prefix (``NL``, ``DE``, ``EL``,
-    ``XI``...) is checked with that country's rules and returned compact with its prefix.
+    ``XI``...) is checked with that country's rules and returned compact with its prefix; a
+    Greek number typed with ``GR`` gets ``EL``, the prefix VIES and invoices use.
 
     Raises ``TypeError`` when ``raw`` is not a string and ``ValueError`` (a
     ``stdnum.exceptions.ValidationError``) when the format, length, country or check digits are
@@ -33,5 +34,7 @@ def normalise_vat(raw: str) -> str:
         raise TypeError(f"raw must be a str, not {type(raw).__name__}")
     prefix = _SEPARATORS.sub("", raw).upper()[:2]
     if prefix.isalpha() and prefix != "BE":
-        return eu_vat.validate(raw)
+        number = eu_vat.validate(raw)
+        # Greek VAT numbers carry EL, not the country code GR: VIES only knows EL.
+        return "EL" + number[2:] if number.startswith("GR") else number
     return "BE" + be_vat.validate(raw)

@@ -161,6 +161,7 @@ DATA_MIGRATIONS = [
     ("billing.migrations.0004_rates_and_roles", "seed_rates"),
     ("billing.migrations.0004_rates_and_roles", "grant_permissions"),
     ("billing.migrations.0005_daily_late_payment_job", "schedule"),
+    ("billing.migrations.0008_vat_recheck_sweep", "schedule"),
     ("portal.migrations.0005_erasurerequest", "grant_permissions"),
     ("certificates.migrations.0002_roles_and_schedule", "grant_permissions"),
     ("certificates.migrations.0002_roles_and_schedule", "schedule"),

@@ -2,6 +2,7 @@
 
 from billing.models.dunning import InterestRate, LatePaymentStep, UnpaidFlag
 from billing.models.invoices import (
+    CommunicationNumber,
     CreditNote,
     Invoice,
     InvoiceLine,
@@ -13,6 +14,7 @@ from billing.models.statements import BankStatement, StatementLine
 
 __all__ = [
     "BankStatement",
+    "CommunicationNumber",
     "CreditNote",
     "Instalment",
     "InterestRate",

@@ -36,6 +36,24 @@ class NumberSeries(models.Model):
         return f"{self.organizer} {self.kind} {self.year}: {self.last_number}"
 
 
+class CommunicationNumber(models.Model):
+    """One row per structured communication handed out (rules.md §2): its id is the 10-digit
+    base. The database's own counter gives each INSERT a new id without any lock shared by
+    organizers, so a communication is unique for any number of organizers, years and
+    instalments. Ids lost to a rollback leave gaps, which communications may have. Migration
+    0007 starts the counter above every base issued before, when the base was made of the year,
+    the organizer and the sequence."""
+
+    id = models.BigAutoField(primary_key=True)
+
+    class Meta:
+        verbose_name = _("structured communication number")
+        verbose_name_plural = _("structured communication numbers")
+
+    def __str__(self):
+        return str(self.pk)
+
+
 class Invoice(models.Model):
     class Kind(models.TextChoices):
         INVOICE = "invoice", _("invoice")

@@ -16,8 +16,7 @@ from billing.latefees import flat_fee
 from billing.latepayment import run_late_payment_job
 from billing.models import Invoice, LatePaymentStep, UnpaidFlag
 from billing.payments import record_payment
-from billing.references import structured_base
-from billing.structured_communication import format_structured, parse_structured
+from billing.structured_communication import parse_structured
 from portal.models import OutgoingEmail
 from tests.factories import (
     EditionFactory,
@@ -158,9 +157,9 @@ def test_the_charge_is_an_invoice_of_its_own_next_in_the_series():
 
     assert (charge.year, charge.sequence) == (2025, invoice.sequence + 1)
     assert charge.number == f"2025-{invoice.sequence + 1:06d}"
-    assert charge.structured_communication == format_structured(
-        structured_base(2025, organizer.pk % 100, charge.sequence))
-    assert parse_structured(charge.structured_communication) is not None
+    # A communication of its own, from the same counter as every invoice's (rules.md §2).
+    assert parse_structured(charge.structured_communication) == parse_structured(
+        invoice.structured_communication) + 1
     assert charge.structured_communication != invoice.structured_communication
     assert (charge.issue_date, charge.due_date) == (CHARGED, date(2025, 11, 16))
     assert (charge.user, charge.organizer, charge.charged_for) == (invoice.user, organizer,

@@ -40,6 +40,16 @@ def test_verified_fills_in_name_and_address(fake_vies):
     )
 
 
+def test_a_greek_number_typed_with_gr_is_asked_with_el(fake_vies):
+    fake_vies.registry["EL094259216"] = ("ATHENS SA", "Odos 1\n10431 Athina")
+
+    result = lookup_vat("GR094259216")
+
+    assert (result.number, result.status, result.name) == ("EL094259216", "verified",
+                                                          "ATHENS SA")
+    assert fake_vies.requests == [("EL", "094259216")]
+
+
 def test_the_recorded_vies_answer_is_read(fake_vies):
     result = lookup_vat("BE0829071668")
 

@@ -38,6 +38,9 @@ def test_belgian_number_in_the_1_range():
         ("nl 0044.95.445.b01", "NL004495445B01"),
         ("DE136695976", "DE136695976"),
         ("EL094259216", "EL094259216"),
+        # Greece: the ISO code GR is typed, VIES and invoices use EL.
+        ("GR094259216", "EL094259216"),
+        ("gr 094 259 216", "EL094259216"),
         ("FR40303265045", "FR40303265045"),
     ],
 )
