@@ -104,5 +104,10 @@ class AdmissionApplicationForm(forms.Form):
     cv = forms.FileField(
         label=_("CV (PDF, at most 5 MB, optional)"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        # A new application has no CV to clear: a plain file input (a posted "cv-clear" made
+        # the cleared value False, which is no file).
+        widget=forms.FileInput(attrs={"accept": "application/pdf"}),
     )
+
+    def clean_cv(self):
+        return self.cleaned_data["cv"] or None

@@ -227,6 +227,10 @@ class WaitingListEntry(models.Model):
         ACCEPTED = "accepted", _("accepted")
         EXPIRED = "expired", _("offer expired")
         WITHDRAWN = "withdrawn", _("withdrawn")
+        # The person registered (through an offer or otherwise): nothing left to wait for.
+        REGISTERED = "registered", _("registered")
+        # Registration closed before a seat came free: no more offers (rules.md §1).
+        CLOSED = "closed", _("list closed")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waiting_list_entries"

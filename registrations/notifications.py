@@ -65,6 +65,21 @@ def seat_offered(entry) -> None:
     )
 
 
+def waiting_list_closed(entry) -> None:
+    user = entry.user
+    with translation.override(user.preferred_language):
+        subject = _("Waiting list closed: %(course)s") % {"course": entry.edition.course.title}
+    queue_email(
+        to=user.email,
+        user=user,
+        subject=subject,
+        template="registrations/waiting_list_closed",
+        context={"user": user, "entry": entry, "edition": entry.edition},
+        language=user.preferred_language,
+        dedup_key=f"waiting-list-closed:{entry.pk}",
+    )
+
+
 def admission_decided(application) -> None:
     user = application.user
     with translation.override(user.preferred_language):

@@ -22,10 +22,12 @@ def lock_editions(edition_ids) -> dict[int, Edition]:
     return {edition.pk: edition for edition in editions}
 
 
-def seats_free(edition: Edition, *, now, for_user=None) -> int:
-    """Seats nobody has: not registered, not held in another cart, not offered to another
-    (`for_user`: the person's own hold and offer do not count against them)."""
-    return seats_free_for(edition.pk, now=now, user=for_user)[0]
+def seats_free(edition: Edition, *, now, for_user=None, hold_back=True) -> int:
+    """Seats nobody has: not registered, not held in another cart, not offered to another,
+    and none while others wait for one (`for_user`: the person's own hold, offer and place on
+    the list do not count against them). `hold_back=False`: the seats the waiting list may
+    offer (offer_free_seats), people waiting not counted."""
+    return seats_free_for(edition.pk, now=now, user=for_user, hold_back=hold_back)[0]
 
 
 def has_open_offer(edition: Edition, user, *, now) -> bool:
@@ -57,9 +59,16 @@ def lock_edition_row(edition_id: int) -> None:
                            [edition_id])
 
 
-def seats_free_for(edition_id: int, *, now, user) -> tuple[int, bool]:
-    """Free seats for `user` (None: for nobody in particular) and whether the person has a
-    waiting-list offer, in one query; add_to_cart calls it right after `lock_edition_row`.
+def seats_free_for(edition_id: int, *, now, user, hold_back=True) -> tuple[int, bool]:
+    """Free seats for `user` (None: for nobody in particular) and whether the person has an
+    open place on the waiting list (an offer, or still waiting), in one query; add_to_cart
+    calls it right after `lock_edition_row`.
+
+    A seat freed while others wait (a lapsed hold or offer, a cancellation) is theirs: it goes
+    out as an offer (offer_free_seats), so each person waiting holds one back from anyone not
+    ahead of them on the list (rules.md §1: "offered seats in order"), also before the
+    periodic job has run: a newcomer counts everybody waiting, a person waiting only those
+    who joined before them (the order of `waiting_position`).
 
     Written in SQL (PostgreSQL and SQLite alike): it runs on every add to cart, and the ORM
     took several times longer to build this query than the database took to answer it."""
@@ -75,18 +84,27 @@ def seats_free_for(edition_id: int, *, now, user) -> tuple[int, bool]:
               WHERE w.edition_id = e.id AND w.status = %s AND w.offer_expires_at > %s
                 AND w.user_id <> %s),
             (SELECT COUNT(*) FROM {_table(WaitingListEntry)} w
-              WHERE w.edition_id = e.id AND w.status = %s AND w.user_id = %s)
+              WHERE w.edition_id = e.id AND w.status IN (%s, %s) AND w.user_id = %s),
+            (SELECT COUNT(*) FROM {_table(WaitingListEntry)} w
+              WHERE w.edition_id = e.id AND w.status = %s AND w.user_id <> %s
+                AND NOT EXISTS (SELECT 1 FROM {_table(WaitingListEntry)} m
+                                 WHERE m.edition_id = e.id AND m.status = %s AND m.user_id = %s
+                                   AND (m.joined_at < w.joined_at
+                                        OR (m.joined_at = w.joined_at AND m.id < w.id))))
           FROM {_table(Edition)} e WHERE e.id = %s
     """  # noqa: S608  # nosec B608 - table names from the models, values as parameters
     # No row has id 0 (ids start at 1): with nobody in particular, every hold and offer counts.
     user_id = user.pk if user is not None else 0
+    waiting = WaitingListEntry.Status.WAITING
     with connection.cursor() as cursor:
-        cursor.execute(sql, [at, user_id, offered, at, user_id, offered, user_id, edition_id])
+        cursor.execute(sql, [at, user_id, offered, at, user_id, offered, waiting, user_id,
+                             waiting, user_id, waiting, user_id, edition_id])
         row = cursor.fetchone()
     if row is None:
         return 0, False
-    seats, taken, holds, others_offers, mine = row
-    return seats - taken - holds - others_offers, mine > 0
+    seats, taken, holds, others_offers, mine, others_waiting = row
+    free = seats - taken - holds - others_offers
+    return free - others_waiting if hold_back else free, mine > 0
 
 
 def _table(model) -> str:

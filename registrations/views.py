@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from billing.vies import lookup_vat
@@ -212,8 +213,30 @@ def leave_waiting_list(request, entry_id):
     return redirect("dashboard")
 
 
+# The application's text fields (3 x 5,000 characters, up to 4 bytes each) and the multipart
+# framing, on top of the largest CV.
+APPLY_MAX_BODY_BYTES = admission.CV_MAX_BYTES + 64 * 1024
+
+
 @login_required
+@csrf_exempt  # the CSRF check reads the body; `_apply` checks it once the size is known
 def apply(request, code):
+    """Refuse a body larger than the largest CV before reading it (a 5 MB check after a 2 GB
+    upload would come too late): the same page, with the message, and nothing read."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if request.method == "POST" and length > APPLY_MAX_BODY_BYTES:
+        edition = _edition(code)
+        messages.error(request, admission.CV_TOO_LARGE)
+        return render(request, "registrations/apply.html",
+                      {"edition": edition, "form": AdmissionApplicationForm()}, status=413)
+    return _apply(request, code)
+
+
+@csrf_protect
+def _apply(request, code):
     edition = _edition(code)
     form = AdmissionApplicationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -10,8 +10,10 @@ from audit.trail import record
 from courses.models import Edition
 from registrations import errors
 from registrations.models import AdmissionApplication, RegistrationSettings
+from registrations.policies import registration_deadline
 
 CV_MAX_BYTES = 5 * 1024 * 1024
+CV_TOO_LARGE = _("The CV may be at most 5 MB.")
 
 
 class ApplicationError(errors.RegistrationError):
@@ -21,7 +23,7 @@ class ApplicationError(errors.RegistrationError):
 def validate_cv(upload) -> None:
     """PDF only, at most 5 MB: checked on the content, not on the name the browser sent."""
     if upload.size > CV_MAX_BYTES:
-        raise ApplicationError(_("The CV may be at most 5 MB."))
+        raise ApplicationError(CV_TOO_LARGE)
     head = upload.read(5)
     upload.seek(0)
     if head != b"%PDF-":
@@ -30,11 +32,20 @@ def validate_cv(upload) -> None:
 
 @transaction.atomic
 def apply_for_admission(
-    *, user, edition_id: int, motivation: str, prior_knowledge: str, experience: str, cv=None
+    *, user, edition_id: int, motivation: str, prior_knowledge: str, experience: str, cv=None,
+    today=None,
 ) -> AdmissionApplication:
+    today = today or timezone.localdate()
     edition = Edition.objects.select_for_update().get(pk=edition_id)
     if not edition.admission_required or edition.status != Edition.Status.OPEN:
         raise ApplicationError(_("This edition does not take applications."))
+    # An admitted candidate must still be able to register (rules.md §1): no applications
+    # after the registration deadline, whatever the page shows.
+    deadline = _deadline(edition)
+    if today > deadline:
+        raise ApplicationError(
+            _("Registration for this edition closed on %(date)s: applications are no longer "
+              "accepted.") % {"date": deadline.strftime("%d/%m/%Y")})
     if AdmissionApplication.objects.filter(user=user, edition=edition).exists():
         raise ApplicationError(_("You have already applied for this edition."))
     application = AdmissionApplication(
@@ -57,6 +68,19 @@ def apply_for_admission(
     return application
 
 
+def admission_term(today, days: int, deadline):
+    """The last day an admitted candidate may register and pay: the configured number of days
+    from the decision, but never after the registration deadline (seed 2 art. 3.2: the
+    candidate registers like everyone else, up to and including that day). None when the
+    deadline has already passed: such a candidate can only be registered late by staff."""
+    term = min(today + timedelta(days=days), deadline)
+    return term if term >= today else None
+
+
+def _deadline(edition):
+    return registration_deadline(edition.start, edition.registration_closes_days_before)
+
+
 @transaction.atomic
 def decide_admission(
     *, application_id: int, admitted: bool, staff_user, note: str = "", today=None
@@ -70,6 +94,16 @@ def decide_admission(
     )
     if application.status != AdmissionApplication.Status.SUBMITTED:
         raise ApplicationError(_("This application has already been decided."))
+    if admitted:
+        deadline = _deadline(application.edition)
+        term = admission_term(today, RegistrationSettings.current().admission_payment_days,
+                              deadline)
+        if term is None:
+            # An admission e-mail with a term already past would promise what the site refuses.
+            raise ApplicationError(
+                _("Registration for this edition closed on %(date)s: an admitted candidate "
+                  "could no longer register. Reject the application, or register the "
+                  "candidate late by hand.") % {"date": deadline.strftime("%d/%m/%Y")})
     application.status = (
         AdmissionApplication.Status.ADMITTED if admitted else AdmissionApplication.Status.REJECTED
     )
@@ -77,8 +111,7 @@ def decide_admission(
     application.decided_by = staff_user
     application.decision_note = note
     if admitted:
-        days = RegistrationSettings.current().admission_payment_days
-        application.register_before = today + timedelta(days=days)
+        application.register_before = term
     application.save()
     record("admission.decided", application, actor=staff_user,
            organizer=application.edition.course.organizer_id,

@@ -62,17 +62,19 @@ def add_to_cart(*, user, edition_id: int, now: datetime | None = None) -> CartIt
     if free <= 0:
         raise errors.EditionFull()
     if offered:
-        # A waiting-list offer turns into this hold: it must not be counted twice.
+        # A waiting-list offer (or a seat free for someone still waiting) turns into this hold:
+        # it must not be counted twice, nor offered again.
         accepted = list(WaitingListEntry.objects.filter(
-            user=user, edition=edition, status=WaitingListEntry.Status.OFFERED
-        ).values_list("pk", "edition__course__organizer_id"))
-        WaitingListEntry.objects.filter(pk__in=[pk for pk, _o in accepted]).update(
+            user=user, edition=edition,
+            status__in=[WaitingListEntry.Status.OFFERED, WaitingListEntry.Status.WAITING],
+        ).values_list("pk", "status", "edition__course__organizer_id"))
+        WaitingListEntry.objects.filter(pk__in=[pk for pk, _s, _o in accepted]).update(
             status=WaitingListEntry.Status.ACCEPTED
         )
         record_many("waiting_list.accepted", [
-            Change(WaitingListEntry(pk=pk), before={"status": WaitingListEntry.Status.OFFERED},
+            Change(WaitingListEntry(pk=pk), before={"status": status},
                    after={"status": WaitingListEntry.Status.ACCEPTED}, organizer_id=organizer_id)
-            for pk, organizer_id in accepted
+            for pk, status, organizer_id in accepted
         ], actor=user)
     (item,) = CartItem.objects.bulk_create(
         [CartItem(cart=cart, edition=edition, held_until=now + timedelta(minutes=hold_minutes))],

@@ -36,7 +36,14 @@ from portal.joined_rows import Table, read, select_list
 from portal.queueing import enqueue_on_commit
 from registrations import errors
 from registrations.eligibility import admitted_now_sql, already_registered_sql, check_can_register
-from registrations.models import Cart, CartItem, Checkout, Registration, Voucher
+from registrations.models import (
+    Cart,
+    CartItem,
+    Checkout,
+    Registration,
+    Voucher,
+    WaitingListEntry,
+)
 from registrations.seats import lock_editions, seats_free, take_seat
 from registrations.services.cart import price_lines, voucher_refusal
 
@@ -159,6 +166,7 @@ def checkout(
     # Seed 2 art. 8: registered participants sit the first chance of every unit.
     enrol_first_chances(registrations, today=today)
 
+    _end_waiting(user, editions)
     # The holds become registrations: empty the cart (its token was renewed above).
     CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
     if items[0].cart.voucher_id is not None:
@@ -221,6 +229,27 @@ ITEM_TABLES = (
     Table(CartItem, "i"), Table(Cart, "c"), Table(Edition, "e"), Table(Course, "co"),
     Table(Organizer, "o"), Table(AcademicYear, "y"),
 )
+
+
+def _end_waiting(user, editions) -> None:
+    """Registered, however the seat came (an offer, a freed seat, staff): the person's places
+    on these editions' waiting lists end, or they would hold a seat back and get an offer."""
+    organizers = {edition.pk: edition.course.organizer_id for edition in editions}
+    open_statuses = [WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED]
+    entries = list(WaitingListEntry.objects.filter(
+        user=user, edition_id__in=list(organizers), status__in=open_statuses
+    ).values_list("pk", "status", "edition_id"))
+    if not entries:
+        return
+    WaitingListEntry.objects.filter(pk__in=[pk for pk, _s, _e in entries]).update(
+        status=WaitingListEntry.Status.REGISTERED
+    )
+    record_many("waiting_list.registered", [
+        Change(WaitingListEntry(pk=pk), before={"status": status},
+               after={"status": WaitingListEntry.Status.REGISTERED},
+               organizer_id=organizers[edition_id])
+        for pk, status, edition_id in entries
+    ])
 
 
 def _take_seats(items, user, now) -> None:

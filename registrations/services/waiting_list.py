@@ -1,6 +1,6 @@
 """The waiting list: join when full; free seats are offered in order, offers expire and pass on."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +10,7 @@ from courses.models import Edition
 from registrations import errors
 from registrations.eligibility import check_can_register
 from registrations.models import RegistrationSettings, WaitingListEntry
+from registrations.policies import registration_deadline
 from registrations.seats import lock_editions, seats_free
 
 OPEN = (WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED)
@@ -84,10 +85,17 @@ def offer_free_seats(*, edition_id: int, now: datetime | None = None) -> list[Wa
         ])
     if edition.status != Edition.Status.OPEN:
         return []
-    free = seats_free(edition, now=now)
+    deadline = registration_deadline(edition.start, edition.registration_closes_days_before)
+    if timezone.localdate(now) > deadline:
+        close_waiting_list(edition)
+        return []
+    free = seats_free(edition, now=now, hold_back=False)
     if free <= 0:
         return []
     hours = RegistrationSettings.current().offer_valid_hours
+    # An offer ends when registration closes (the end of the deadline day, Brussels time): the
+    # e-mail must not promise a seat the site will refuse.
+    closes = timezone.make_aware(datetime.combine(deadline + timedelta(days=1), time.min))
     offered = list(
         WaitingListEntry.objects.filter(edition=edition, status=WaitingListEntry.Status.WAITING)
         .select_related("user")
@@ -98,7 +106,7 @@ def offer_free_seats(*, edition_id: int, now: datetime | None = None) -> list[Wa
     for entry in offered:
         entry.status = WaitingListEntry.Status.OFFERED
         entry.offered_at = now
-        entry.offer_expires_at = now + timedelta(hours=hours)
+        entry.offer_expires_at = min(now + timedelta(hours=hours), closes)
         entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
         seat_offered(entry)
     record_many("waiting_list.offered", [
@@ -108,6 +116,31 @@ def offer_free_seats(*, edition_id: int, now: datetime | None = None) -> list[Wa
         for entry in offered
     ])
     return offered
+
+
+def close_waiting_list(edition: Edition) -> list[WaitingListEntry]:
+    """Registration has closed (the deadline passed): no seat is offered any more, so nobody is
+    left waiting for one. Every open place ends and its person is told once by e-mail; staff can
+    still register someone late by hand. Called under the edition lock."""
+    closing = list(WaitingListEntry.objects.filter(edition=edition, status__in=OPEN)
+                   .select_related("user"))
+    if not closing:
+        return []
+    WaitingListEntry.objects.filter(pk__in=[entry.pk for entry in closing]).update(
+        status=WaitingListEntry.Status.CLOSED
+    )
+    from registrations.notifications import waiting_list_closed
+
+    changes = []
+    for entry in closing:
+        changes.append(Change(entry, before={"status": entry.status},
+                              after={"status": WaitingListEntry.Status.CLOSED},
+                              organizer_id=edition.course.organizer_id))
+        entry.status = WaitingListEntry.Status.CLOSED
+        entry.edition = edition
+        waiting_list_closed(entry)
+    record_many("waiting_list.closed", changes)
+    return closing
 
 
 def editions_with_waiting_lists():

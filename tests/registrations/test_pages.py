@@ -200,6 +200,51 @@ def test_cv_upload_limits(client, participant, content, name, message):
     assert not AdmissionApplication.objects.exists()
 
 
+def test_clearing_the_cv_field_sends_the_application_without_a_cv(client, participant):
+    edition = EditionFactory(admission_required=True)
+    client.force_login(participant)
+    response = client.post(reverse("admission_apply", args=[edition.code]), {
+        "motivation": "m", "prior_knowledge": "p", "experience": "e", "cv-clear": "on"})
+    assert response.status_code == 302
+    assert not AdmissionApplication.objects.get(user=participant).cv
+
+
+def test_a_body_larger_than_the_cv_limit_is_refused_before_it_is_read(client, participant,
+                                                                      rf):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from registrations import views
+
+    edition = EditionFactory(admission_required=True)
+    client.force_login(participant)
+    response = english(client).post(reverse("admission_apply", args=[edition.code]), {
+        "motivation": "m", "prior_knowledge": "p", "experience": "e",
+        "cv": SimpleUploadedFile("cv.pdf", b"%PDF-" + b"x" * (6 * 1024 * 1024))})
+    assert response.status_code == 413
+    assert "at most 5 MB" in response.content.decode()
+    assert not AdmissionApplication.objects.exists()
+    # The announced length decides: the body (here a small one) is never read.
+    request = rf.post(reverse("admission_apply", args=[edition.code]), {"motivation": "m"},
+                      CONTENT_LENGTH=str(2 * 1024**3))
+    request.user = participant
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    response = views.apply(request, edition.code)
+    assert response.status_code == 413
+    assert not request._read_started
+
+
+def test_the_apply_page_refuses_applications_after_the_deadline(client, participant):
+    edition = EditionFactory(admission_required=True,
+                             start=timezone.localdate() + timedelta(days=2))
+    client.force_login(participant)
+    response = english(client).post(reverse("admission_apply", args=[edition.code]), {
+        "motivation": "m", "prior_knowledge": "p", "experience": "e"})
+    assert response.status_code == 200
+    assert "applications are no longer accepted" in response.content.decode()
+    assert not AdmissionApplication.objects.exists()
+
+
 def test_nobody_downloads_someone_elses_invoice_or_certificate(client, participant,
                                                              other_participant, edition):
     client.force_login(participant)

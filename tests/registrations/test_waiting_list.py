@@ -1,6 +1,7 @@
 """The waiting list through its services: offers in order, expiry passes the seat on, idempotent."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -12,7 +13,9 @@ from registrations import errors
 from registrations.models import Cart, CartItem, WaitingListEntry
 from registrations.services.cart import add_to_cart, remove_from_cart
 from registrations.services.checkout import BillingDetails, checkout
+from registrations.services.late import register_late
 from registrations.services.waiting_list import (
+    editions_with_waiting_lists,
     join_waiting_list,
     offer_free_seats,
     waiting_position,
@@ -101,6 +104,103 @@ def test_the_periodic_job_releases_lapsed_holds_and_offers(participant):
     assert not CartItem.objects.exists()
     assert WaitingListEntry.objects.get(user=waiting).status == "offered"
     assert process_waiting_lists() == 0  # run twice: nothing more
+
+
+def test_a_freed_seat_belongs_to_the_waiting_list_before_the_job_runs(participant,
+                                                                     other_participant):
+    edition = EditionFactory(seats=1)
+    add_to_cart(user=participant, edition_id=edition.pk)
+    join_waiting_list(user=other_participant, edition_id=edition.pk)
+    later = timezone.now() + timedelta(hours=1)  # the hold lapsed; no job has run since
+    newcomer = UserFactory()
+    with pytest.raises(errors.EditionFull):
+        add_to_cart(user=newcomer, edition_id=edition.pk, now=later)
+    # The newcomer joins the list behind the person waiting instead of being told seats are free.
+    assert waiting_position(join_waiting_list(user=newcomer, edition_id=edition.pk,
+                                              now=later)) == 2
+    # The person waiting may take it at once, offer or not.
+    add_to_cart(user=other_participant, edition_id=edition.pk, now=later)
+    # The job offers the seats the list may have, people waiting not held back from it.
+    Edition.objects.filter(pk=edition.pk).update(seats=2)
+    assert [e.user for e in offer_free_seats(edition_id=edition.pk, now=later)] == [newcomer]
+
+
+def test_registering_ends_the_persons_place_on_the_waiting_list(participant, other_participant):
+    edition = EditionFactory(seats=1)
+    add_to_cart(user=participant, edition_id=edition.pk)
+    entry = join_waiting_list(user=other_participant, edition_id=edition.pk)
+    later = timezone.now() + timedelta(hours=1)  # participant's hold lapsed
+    add_to_cart(user=other_participant, edition_id=edition.pk, now=later)
+    entry.refresh_from_db()
+    assert entry.status == "accepted"  # the hold took the place on the list, as an offer's does
+    checkout(user=other_participant, token=Cart.objects.get(user=other_participant).checkout_token,
+             billing=BillingDetails(), now=later)
+    Edition.objects.filter(pk=edition.pk).update(seats=2)
+    assert offer_free_seats(edition_id=edition.pk, now=later) == []
+    assert not OutgoingEmail.objects.filter(user=other_participant,
+                                            dedup_key__startswith="seat-offered").exists()
+
+
+def test_a_registration_without_the_cart_ends_the_place_too(full_edition, superuser):
+    person = UserFactory()
+    entry = join_waiting_list(user=person, edition_id=full_edition.pk)
+    Edition.objects.filter(pk=full_edition.pk).update(seats=2)
+    register_late(staff_user=superuser, user=person, edition_id=full_edition.pk)
+    entry.refresh_from_db()
+    assert entry.status == "registered"
+    assert offer_free_seats(edition_id=full_edition.pk) == []
+
+
+def test_the_migration_ends_the_places_of_people_already_registered(full_edition, participant):
+    import importlib
+
+    from django.apps import apps
+
+    stale = WaitingListEntry.objects.create(user=participant, edition=full_edition)
+    waiting = join_waiting_list(user=UserFactory(), edition_id=full_edition.pk)
+    migration = importlib.import_module(
+        "registrations.migrations.0005_waiting_list_registered_and_closed")
+    migration.end_entries_of_registered_people(apps, None)
+    stale.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (stale.status, waiting.status) == ("registered", "waiting")
+
+
+def test_an_offer_ends_when_registration_closes(participant, other_participant):
+    today = timezone.localdate()
+    edition = EditionFactory(seats=1, start=today + timedelta(days=8))  # last day: tomorrow
+    add_to_cart(user=participant, edition_id=edition.pk)
+    checkout(user=participant, token=Cart.objects.get(user=participant).checkout_token,
+             billing=BillingDetails())
+    join_waiting_list(user=other_participant, edition_id=edition.pk)
+    Edition.objects.filter(pk=edition.pk).update(seats=2)
+    (entry,) = offer_free_seats(edition_id=edition.pk)
+    closes = datetime.combine(today + timedelta(days=2), time.min,
+                              tzinfo=ZoneInfo("Europe/Brussels"))
+    assert entry.offer_expires_at == closes  # not 48 hours: registration closes before
+
+
+def test_after_the_deadline_the_list_closes_instead_of_offering(participant, other_participant):
+    other_participant.preferred_language = "en"
+    other_participant.save(update_fields=["preferred_language"])
+    edition = EditionFactory(seats=1, start=timezone.localdate() + timedelta(days=9))
+    add_to_cart(user=participant, edition_id=edition.pk)
+    checkout(user=participant, token=Cart.objects.get(user=participant).checkout_token,
+             billing=BillingDetails())
+    entry = join_waiting_list(user=other_participant, edition_id=edition.pk)
+    Edition.objects.filter(pk=edition.pk).update(seats=2)
+    after_deadline = timezone.now() + timedelta(days=5)  # the last day was today + 2
+    assert offer_free_seats(edition_id=edition.pk, now=after_deadline) == []
+    entry.refresh_from_db()
+    assert entry.status == "closed"
+    mail = OutgoingEmail.objects.get(user=other_participant)
+    assert mail.dedup_key == f"waiting-list-closed:{entry.pk}"
+    assert "Waiting list closed" in mail.subject  # in the person's language
+    assert "Your place on the waiting list has therefore ended." in mail.body_text
+    # Run again (the periodic job): nothing more, no second e-mail.
+    assert offer_free_seats(edition_id=edition.pk, now=after_deadline) == []
+    assert OutgoingEmail.objects.filter(user=other_participant).count() == 1
+    assert edition.pk not in set(editions_with_waiting_lists())
 
 
 def test_raising_seats_in_the_admin_offers_them(full_edition, superuser, client,
