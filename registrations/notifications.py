@@ -40,11 +40,15 @@ def checkout_confirmed_context(references: dict) -> dict:
     lines = (
         InvoiceLine.objects.filter(invoice=invoice, registration__isnull=False)
         .select_related("registration__edition__course", "registration__edition__academic_year")
+        .prefetch_related("registration__edition__tiers", "registration__edition__sessions",
+                          "registration__edition__course__units")
         .order_by("pk")
     )
+    # The conditions in the person's own amounts: what they pay (after a voucher, at the price
+    # of their registration), as their real cancellation will compute them.
     editions = [
         {"edition": line.registration.edition,
-         "conditions": cancellation_conditions(line.registration.edition)}
+         "conditions": cancellation_conditions(line.registration.edition, line.registration)}
         for line in lines
     ]
     return {"user": invoice.user, "invoice": invoice, "editions": editions}

@@ -81,6 +81,28 @@ def test_the_invoice_mail_is_rendered_when_sent_in_the_persons_language(
     assert row.body_text == message.body and row.status == OutgoingEmail.Status.SENT
 
 
+def test_the_invoice_mail_states_the_refund_of_what_the_person_pays(participant):
+    """A 50 % voucher on a €500 edition, then the list fee rises before the mail is sent: the
+    conditions in the mail split the €250 paid (€50 kept, €200 refunded), as a cancellation
+    will, not the list fee's €450."""
+    participant.preferred_language = "en"
+    participant.save(update_fields=["preferred_language"])
+    edition = EditionFactory(fee_amount=Decimal("500.00"))
+    Voucher.objects.create(code="HALF", kind="percentage", value=Decimal("50"))
+    add_to_cart(user=participant, edition_id=edition.pk)
+    apply_voucher(user=participant, code="HALF")
+    checkout(user=participant, token=Cart.objects.get(user=participant).checkout_token,
+             billing=BillingDetails())
+    Edition.objects.filter(pk=edition.pk).update(fee_amount=Decimal("600.00"))
+
+    send_pending(OutgoingEmail.objects.get(user=participant).pk)
+
+    [message] = mail.outbox
+    assert "For this edition: €50.00 is kept and €200.00 is refunded." in message.body
+    assert "€200.00 is refunded" in message.alternatives[0][0]
+    assert "€450.00" not in message.body and "€540.00" not in message.body
+
+
 def test_price_is_snapshotted_and_never_rises(participant, edition):
     buy(participant, edition)
     Edition.objects.filter(pk=edition.pk).update(fee_amount=Decimal("900.00"))
