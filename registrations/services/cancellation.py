@@ -5,7 +5,8 @@ once); a credit note for what is not owed, a refund of what was paid beyond that
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.trail import record
@@ -132,9 +133,14 @@ def _settle(request, outcome: Outcome, staff_user, **decision) -> CancellationRe
     credit_note, refund_amount = None, None
     if invoice_line is not None and outcome.credited_total > 0:
         invoice = invoice_line.invoice
+        # Printed on the credit note, which is rendered in the invoice's language: so is the
+        # reason (stored as issued; notes issued before keep theirs).
+        with translation.override(invoice.language):
+            reason = gettext("Cancellation of the registration for %(code)s") % {
+                "code": registration.edition.code}
         credit_note = issue_credit_note(
             invoice=invoice, net=outcome.refunded, vat=outcome.refunded_vat,
-            reason=f"Cancellation {registration.edition.code}", user=staff_user,
+            reason=reason, user=staff_user,
         )
         overpaid = balance_of(invoice).overpaid
         if overpaid > 0:
