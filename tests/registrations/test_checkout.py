@@ -339,6 +339,72 @@ def test_instalments_each_get_a_due_date_and_structured_communication(participan
     assert all(parse_structured(c) is not None for c in communications)
 
 
+def sent_mail(user):
+    assert send_pending(OutgoingEmail.objects.get(user=user).pk) is True
+    [message] = mail.outbox
+    return message.body, message.alternatives[0][0]
+
+
+def test_the_invoice_mail_gives_each_instalment_its_amount_due_date_and_communication(
+    participant,
+):
+    participant.preferred_language = "en"
+    participant.save(update_fields=["preferred_language"])
+    edition = EditionFactory(fee_amount=Decimal("900.00"), instalments_allowed=True,
+                             max_instalments=3)
+    invoice = buy(participant, edition, billing=BillingDetails(instalments=3)).invoices.get()
+    parts = list(invoice.instalments.order_by("number"))
+
+    text, html = sent_mail(participant)
+
+    for part in parts:
+        due = part.due_date.strftime("%d/%m/%Y")
+        assert (f"{part.number}/3: €300.00 by {due}, Structured communication: "
+                f"{part.structured_communication}") in text
+        assert part.structured_communication in html and due in html
+    # Not the total by the first due date with the invoice's own communication.
+    assert invoice.structured_communication not in text + html
+    assert "Amount due" not in text + html
+    assert "Please transfer the amount in 3 instalments" in text
+
+
+def test_the_kmo_invoice_mail_asks_only_for_the_vat_as_the_invoice_does(participant):
+    """€100 + €21 VAT with the KMO-portefeuille: the wallet pays the €100, the company
+    transfers the €21; the mail says so, like the attached invoice."""
+    participant.preferred_language = "en"
+    participant.save(update_fields=["preferred_language"])
+    edition = EditionFactory(kmo_eligible=True, vat_treatment="taxed",
+                             fee_amount=Decimal("100.00"))
+    billing = BillingDetails(invoice_to="company", vat_number="BE0403170701",
+                             vat_status="verified", company_name="X", company_address="Y",
+                             kmo_portefeuille=True)
+    invoice = buy(participant, edition, billing=billing).invoices.get()
+
+    text, html = sent_mail(participant)
+
+    assert "Amount due: €21.00" in text and "€21.00" in html
+    assert "Amount due: €121.00" not in text
+    kmo = ("The KMO-portefeuille pays the amount excluding VAT (€100.00), quoting invoice "
+           f"number {invoice.number}. The company pays the VAT directly.")
+    assert kmo in " ".join(text.split()) and kmo in " ".join(html.split())
+    assert invoice.structured_communication in text
+
+
+def test_an_exempt_kmo_invoice_mail_has_nothing_to_transfer(participant):
+    participant.preferred_language = "en"
+    participant.save(update_fields=["preferred_language"])
+    edition = EditionFactory(kmo_eligible=True, fee_amount=Decimal("100.00"))
+    billing = BillingDetails(invoice_to="company", vat_number="BE0403170701",
+                             vat_status="verified", company_name="X", company_address="Y",
+                             kmo_portefeuille=True)
+    buy(participant, edition, billing=billing)
+
+    text, html = sent_mail(participant)
+
+    assert "Nothing to pay by bank transfer." in text and "Nothing to pay" in html
+    assert "Amount due" not in text + html
+
+
 def test_instalments_refused_when_an_edition_does_not_allow_them(participant, edition):
     add_to_cart(user=participant, edition_id=edition.pk)
     with pytest.raises(errors.InstalmentsNotAllowed):
