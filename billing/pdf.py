@@ -114,10 +114,21 @@ def amount_to_transfer(invoice: Invoice) -> Decimal:
     return invoice.vat_total if invoice.kmo_portefeuille else invoice.total
 
 
-def epc_qr_for(invoice: Invoice, amount: Decimal) -> str | None:
+def instalments_to_transfer(invoice: Invoice) -> list:
+    """The invoice's instalments in order, each transferred by its own due date with its own
+    structured communication (what the checkout promises); none when the invoice is paid in one
+    transfer, or with the KMO-portefeuille (then only the VAT is transferred, in one go).
+    Reads ``invoice.instalments`` (prefetch it for a fixed number of queries)."""
+    if invoice.kmo_portefeuille:
+        return []
+    return sorted(invoice.instalments.all(), key=lambda instalment: instalment.number)
+
+
+def epc_qr_for(invoice: Invoice, amount: Decimal, communication: str | None = None) -> str | None:
     """The EPC QR code (data URI) for `amount`, or None when there is nothing to pay by transfer
     or the organizer's bank details do not make a valid payload (logged: the invoice itself still
-    shows IBAN, BIC and structured communication)."""
+    shows IBAN, BIC and structured communication). `communication`: an instalment's; by default
+    the invoice's."""
     if amount < Decimal("0.01"):
         return None
     try:
@@ -126,7 +137,7 @@ def epc_qr_for(invoice: Invoice, amount: Decimal) -> str | None:
             name=invoice.seller_name,
             iban=invoice.seller_iban,
             amount=amount,
-            structured_reference=invoice.structured_communication,
+            structured_reference=communication or invoice.structured_communication,
         )
     except ValueError:
         logger.exception("Invoice %s: no EPC QR code", invoice.number)
@@ -135,11 +146,12 @@ def epc_qr_for(invoice: Invoice, amount: Decimal) -> str | None:
 
 
 def _invoice_with_lines(pk: int) -> Invoice:
-    """The invoice, its organizer and participant, and its lines with their editions: 2 queries."""
+    """The invoice, its organizer and participant, its lines with their editions and its
+    instalments: 3 queries."""
     lines = InvoiceLine.objects.select_related("registration__edition").order_by("pk")
     return (
         Invoice.objects.select_related("organizer", "user")
-        .prefetch_related(Prefetch("lines", queryset=lines))
+        .prefetch_related(Prefetch("lines", queryset=lines), "instalments")
         .get(pk=pk)
     )
 
@@ -156,6 +168,12 @@ def invoice_context(invoice: Invoice) -> dict:
         {"line": line, "exempt": _line_is_exempt(line, invoice)} for line in invoice.lines.all()
     ]
     rates = sorted({row["line"].vat_rate_percent for row in lines if not row["exempt"]})
+    # In instalments each part has its own QR code: each is a transfer of its own.
+    instalments = [
+        {"instalment": instalment,
+         "qr": epc_qr_for(invoice, instalment.amount, instalment.structured_communication)}
+        for instalment in instalments_to_transfer(invoice)
+    ]
     return {
         "invoice": invoice,
         "organizer": invoice.organizer,
@@ -164,7 +182,8 @@ def invoice_context(invoice: Invoice) -> dict:
         "lines": lines,
         "vat_rates": rates,
         "amount_to_transfer": amount,
-        "qr": epc_qr_for(invoice, amount),
+        "instalments": instalments,
+        "qr": None if instalments else epc_qr_for(invoice, amount),
     }
 
 

@@ -42,24 +42,46 @@ def is_open_for_registration(edition: Edition, today: date | None = None) -> boo
     return edition.status == Edition.Status.OPEN and registration_closes_on(edition) >= today
 
 
-def cancellation_conditions(edition: Edition) -> list[str]:
-    """The edition's cancellation conditions as a list of sentences, in the active language."""
+def cancellation_conditions(edition: Edition, registration=None) -> list[str]:
+    """The edition's cancellation conditions as a list of sentences, in the active language.
+
+    With a `registration` (of that edition) the amounts are that person's: computed from the
+    price snapshotted on the registration (after a voucher, before a later price change) by
+    ``registrations.cancellation_outcome.policy_outcome``, the function that decides their real
+    cancellation; without one, from the edition's current list fee (the edition's page)."""
     policy = edition.cancellation_policy
     if policy == Edition.Policy.ACADEMIC_YEAR:
-        return _academic_year(edition)
+        return _academic_year(edition, registration)
     if policy == Edition.Policy.DAYS_BEFORE_START:
-        return _days_before_start(edition)
+        return _days_before_start(edition, registration)
     if policy == Edition.Policy.TIERED:
-        return _tiered(edition)
+        return _tiered(edition, registration)
     return [_("Free training: notifying us is enough.")]
 
 
-def _academic_year(edition: Edition) -> list[str]:
+def _split(edition: Edition, registration, day: date, fee: Decimal, split_of_fee):
+    """(kept, refunded) excluding VAT on `day`: the registration's own outcome when given,
+    else `split_of_fee(edition.fee)` (the edition's list fee)."""
+    if registration is None:
+        split = split_of_fee(fee)
+        return split.kept, split.refunded
+    from registrations.cancellation_outcome import policy_outcome
+
+    outcome = policy_outcome(registration, day)
+    return outcome.kept, outcome.refunded
+
+
+def _academic_year(edition: Edition, registration=None) -> list[str]:
     """Policy A (seed 1, "postgraduate degrees and micro-credentials"; rules.md §4 A)."""
     year_start = edition.academic_year.start
     december_first = date(year_start.year, 12, 1)
     march_fifteenth = date(year_start.year + 1, 3, 15)
-    programme = format_euro(edition.programme_amount)
+    # A registration's own amounts: as snapshotted, never more than what it pays (its net).
+    source = registration if registration is not None else edition
+    cap = registration.net if registration is not None else None
+    programme_amount = source.programme_amount if cap is None else min(
+        source.programme_amount, cap)
+    programme = format_euro(programme_amount)
     values = {
         "year_start": format_date(year_start),
         "november_30": format_date(december_first - timedelta(days=1)),
@@ -67,7 +89,7 @@ def _academic_year(edition: Edition) -> list[str]:
         "march_14": format_date(march_fifteenth - timedelta(days=1)),
         "march_15": format_date(march_fifteenth),
         "programme": programme,
-        "per_credit": format_euro(edition.credit_amount),
+        "per_credit": format_euro(source.credit_amount),
     }
     step_4 = (
         _(
@@ -82,7 +104,9 @@ def _academic_year(edition: Edition) -> list[str]:
         credits = sum(
             (u.credits for u in units if u.semester != CourseUnit.Semester.SECOND), Decimal(0)
         )
-        owed = edition.programme_amount + edition.credit_amount * credits
+        owed = source.programme_amount + source.credit_amount * credits
+        if cap is not None:
+            owed = min(owed, cap)
         step_4 += " " + ngettext(
             "For this programme: %(credits)s credit, %(owed)s in all.",
             "For this programme: %(credits)s credits, %(owed)s in all.",
@@ -111,9 +135,9 @@ def policy_b_parameters(edition: Edition) -> dict:
     }
 
 
-def _days_before_start(edition: Edition) -> list[str]:
+def _days_before_start(edition: Edition, registration=None) -> list[str]:
     """Policy B (seed 2, art. 5; rules.md §4 B)."""
-    fee = edition.fee
+    fee = edition.fee if registration is None else registration.fee
     minimum = edition.policy_b_minimum_kept
     sentences = [
         _(
@@ -128,15 +152,15 @@ def _days_before_start(edition: Edition) -> list[str]:
     ]
     if fee > 0:
         # The very function that decides a real cancellation, on the last free day.
-        split = days_before_start(
-            fee,
-            edition.start,
-            edition.start - timedelta(days=edition.policy_b_days_before),
-            **policy_b_parameters(edition),
+        last_day = edition.start - timedelta(days=edition.policy_b_days_before)
+        kept, refunded = _split(
+            edition, registration, last_day, fee,
+            lambda fee: days_before_start(fee, edition.start, last_day,
+                                          **policy_b_parameters(edition)),
         )
         sentences.append(
             _("For this edition: %(kept)s is kept and %(refunded)s is refunded.")
-            % {"kept": format_euro(split.kept), "refunded": format_euro(split.refunded)}
+            % {"kept": format_euro(kept), "refunded": format_euro(refunded)}
         )
     sentences.append(
         _(
@@ -148,9 +172,9 @@ def _days_before_start(edition: Edition) -> list[str]:
     return sentences
 
 
-def _tiered(edition: Edition) -> list[str]:
+def _tiered(edition: Edition, registration=None) -> list[str]:
     """Policy C (seed 1, "all other courses": conditions stated on the course; rules.md §4 C)."""
-    fee = edition.fee
+    fee = edition.fee if registration is None else registration.fee
     tiers = sorted(edition.tiers.all(), key=lambda tier: tier.days, reverse=True)
     if not tiers:
         return [_("Whenever you cancel, the full fee is kept.")]
@@ -158,7 +182,11 @@ def _tiered(edition: Edition) -> list[str]:
     table = [(tier.days, tier.percent_kept) for tier in tiers]
     for tier in tiers:
         # The very function that decides a real cancellation, on the tier's last day.
-        kept = tiered(fee, edition.start, edition.start - timedelta(days=tier.days), table).kept
+        day = edition.start - timedelta(days=tier.days)
+        kept, _refunded = _split(
+            edition, registration, day, fee,
+            lambda fee, day=day: tiered(fee, edition.start, day, table),
+        )
         if tier.days == 0:
             text = _(
                 "Cancel at the latest on the day of the start (%(date)s): %(percent)s of the fee "

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from billing.models import CreditNote, Invoice
 from billing.payments import balance_of, with_amounts
+from billing.pdf import instalments_to_transfer
 from registrations.models import (
     AdmissionApplication,
     CancellationRequest,
@@ -25,10 +26,13 @@ def dashboard_context(user) -> dict:
         .order_by("-created_at")
     )
     invoices = list(
-        with_amounts(Invoice.objects.filter(user=user)).order_by("-issue_date", "-sequence")
+        with_amounts(Invoice.objects.filter(user=user)).prefetch_related("instalments")
+        .order_by("-issue_date", "-sequence")
     )
     for invoice in invoices:
         invoice.state = balance_of(invoice, today)
+        # Each instalment is a transfer of its own: as on the invoice, with its communication.
+        invoice.schedule = instalments_to_transfer(invoice)
     entries = list(
         WaitingListEntry.objects.filter(
             user=user,

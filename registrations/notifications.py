@@ -35,19 +35,31 @@ def checkout_confirmed(checkout, invoices) -> None:
 def checkout_confirmed_context(references: dict) -> dict:
     """The context of the checkout mail, from its invoice (called in the mail's language)."""
     from billing.models import Invoice, InvoiceLine
+    from billing.pdf import amount_to_transfer, instalments_to_transfer
 
-    invoice = Invoice.objects.select_related("user").get(pk=references["invoice"])
+    invoice = (
+        Invoice.objects.select_related("user").prefetch_related("instalments")
+        .get(pk=references["invoice"])
+    )
     lines = (
         InvoiceLine.objects.filter(invoice=invoice, registration__isnull=False)
         .select_related("registration__edition__course", "registration__edition__academic_year")
+        .prefetch_related("registration__edition__tiers", "registration__edition__sessions",
+                          "registration__edition__course__units")
         .order_by("pk")
     )
+    # The conditions in the person's own amounts: what they pay (after a voucher, at the price
+    # of their registration), as their real cancellation will compute them.
     editions = [
         {"edition": line.registration.edition,
-         "conditions": cancellation_conditions(line.registration.edition)}
+         "conditions": cancellation_conditions(line.registration.edition, line.registration)}
         for line in lines
     ]
-    return {"user": invoice.user, "invoice": invoice, "editions": editions}
+    # What to transfer, as the attached invoice says: each instalment on its own, or with the
+    # KMO-portefeuille only the VAT (the wallet pays the rest).
+    return {"user": invoice.user, "invoice": invoice, "editions": editions,
+            "amount_to_transfer": amount_to_transfer(invoice),
+            "instalments": instalments_to_transfer(invoice)}
 
 
 def seat_offered(entry) -> None:

@@ -41,7 +41,7 @@ def cancel(request, pk):
         "registration": registration,
         "outcome": preview(registration, today),
         "today": today,
-        "conditions": cancellation_conditions(registration.edition),
+        "conditions": cancellation_conditions(registration.edition, registration),
     })
 
 

@@ -5,7 +5,8 @@ once); a credit note for what is not owed, a refund of what was paid beyond that
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.trail import record
@@ -24,9 +25,6 @@ class CancellationError(errors.RegistrationError):
 
 
 OPEN = [CancellationRequest.Status.PENDING, CancellationRequest.Status.CONFIRMED]
-# The credit note's reason, printed on its PDF in the invoice's language: stored in that
-# language (not via gettext), so the document reads the same forever.
-CREDIT_NOTE_REASON = {"nl": "Annulering {code}", "en": "Cancellation {code}"}
 
 
 def _registration_for(user, registration_id) -> Registration:
@@ -141,11 +139,14 @@ def _settle(request, outcome: Outcome, staff_user, **decision) -> CancellationRe
     credit_note, refund_amount = None, None
     if invoice_line is not None and outcome.credited_total > 0:
         invoice = invoice_line.invoice
+        # Printed on the credit note, which is rendered in the invoice's language: so is the
+        # reason (stored as issued; notes issued before keep theirs).
+        with translation.override(invoice.language):
+            reason = gettext("Cancellation of the registration for %(code)s") % {
+                "code": registration.edition.code}
         credit_note = issue_credit_note(
             invoice=invoice, net=outcome.refunded, vat=outcome.refunded_vat,
-            reason=CREDIT_NOTE_REASON.get(invoice.language, CREDIT_NOTE_REASON["nl"]).format(
-                code=registration.edition.code),
-            user=staff_user,
+            reason=reason, user=staff_user,
         )
         overpaid = balance_of(invoice).overpaid
         if overpaid > 0:

@@ -302,6 +302,61 @@ def test_an_invalid_iban_leaves_the_qr_code_out_but_not_the_invoice(person, db, 
     assert any("no EPC QR code" in record.getMessage() for record in caplog.records)
 
 
+def all_qr_payloads(pdf: bytes, tmp_path) -> list[str]:
+    """Each EPC QR code on the PDF's pages, one payload each (zbarimg prints them one after
+    the other; every EPC payload starts with its service tag "BCD")."""
+    [joined] = qr_payloads(pdf, tmp_path)
+    return sorted("BCD\n" + part.rstrip("\n") for part in joined.split("BCD\n")[1:])
+
+
+def test_an_invoice_in_instalments_shows_each_part_with_its_own_qr_code(person, exempt_edition,
+                                                                        tmp_path):
+    """Three instalments, a month apart from the invoice's due date, each with its own amount,
+    structured communication and EPC QR code (what the checkout promises); the invoice's own
+    communication and a QR code for the whole total are not offered: paying them would not
+    match any instalment."""
+    from billing.invoicing import add_instalments
+
+    invoice = invoice_for(person, [exempt_edition], language="nl")
+    parts = add_instalments(invoice, 3)
+
+    pdf = render_invoice_pdf(invoice)
+
+    text = pdf_text(pdf)
+    assert [(p.amount, p.due_date.isoformat()) for p in parts] == [
+        (Decimal("411.50"), "2026-04-01"), (Decimal("411.50"), "2026-05-01"),
+        (Decimal("411.50"), "2026-06-01")]
+    for part, due in zip(parts, ["01/04/2026", "01/05/2026", "01/06/2026"], strict=True):
+        [row] = [line for line in text.splitlines() if part.structured_communication in line]
+        assert f"{part.number}/3" in row and due in row and "€ 411,50" in row
+    assert invoice.structured_communication not in text
+    assert "€ 1.234,50" in text  # the invoice's total is still the total
+    assert "BE68 5390 0754 7034" in text and "GKCCBEBB" in text
+    assert all_qr_payloads(pdf, tmp_path) == sorted(
+        "\n".join(["BCD", "002", "1", "SCT", "GKCCBEBB", ORGANIZER, "BE68539007547034",
+                   "EUR411.50", "", "".join(c for c in p.structured_communication if c.isdigit())])
+        for p in parts
+    )
+
+
+def test_with_the_kmo_portefeuille_the_vat_is_transferred_in_one_go(person, taxed_edition,
+                                                                    tmp_path):
+    """The wallet pays the amount excluding VAT; the company transfers the VAT once, with the
+    invoice's communication, even if the invoice was split (the split is of the total)."""
+    from billing.invoicing import add_instalments
+
+    invoice = invoice_for(person, [taxed_edition], language="en", **COMPANY,
+                          kmo_portefeuille=True)
+    parts = add_instalments(invoice, 2)
+
+    pdf = render_invoice_pdf(invoice)
+
+    text = pdf_text(pdf)
+    assert invoice.structured_communication in text
+    assert not any(part.structured_communication in text for part in parts)
+    assert qr_payloads(pdf, tmp_path)[0].split("\n")[7] == "EUR94.50"
+
+
 def test_the_invoice_language_formats_amounts_and_describes_the_course(person, exempt_edition):
     dutch = pdf_text(render_invoice_pdf(invoice_for(person, [exempt_edition], language="nl")))
     other = UserFactory(first_name="John", last_name="Smith")
@@ -326,7 +381,7 @@ def test_several_lines_and_a_fixed_number_of_queries(person, organizer, exempt_e
     with CaptureQueriesContext(connection) as several:
         text = pdf_text(render_invoice_pdf(four))
 
-    assert len(single) == len(several) == 2
+    assert len(single) == len(several) == 3  # invoice, lines, instalments
     assert "€ 1.534,50" in text  # 1,234.50 + 3 x 100.00
     for n in range(3):
         assert f"EXTRA-{n}" in text

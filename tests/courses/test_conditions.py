@@ -269,3 +269,41 @@ def test_policy_d_free_training():
     )
     with translation.override("en"):
         assert cancellation_conditions(edition) == ["Free training: notifying us is enough."]
+
+
+# --- a registration's own amounts (its snapshotted price, after a voucher) -----------------
+
+
+@pytest.mark.django_db
+def test_a_registrations_conditions_state_what_that_person_pays():
+    """The list fee is €500; the person paid €250 after a 50 % voucher, and the list fee has
+    risen since: their conditions state the split of what they paid (policy B: €50 kept, the
+    minimum; €200 refunded), as their real cancellation computes it, not €450 refunded."""
+    from tests.factories import RegistrationFactory
+
+    edition = EditionFactory(start=date(2027, 2, 1), fee_amount=Decimal("500.00"))
+    registration = RegistrationFactory(edition=edition, discount=Decimal("250.00"))
+    assert (registration.fee, registration.net) == (Decimal("500.00"), Decimal("250.00"))
+    Edition.objects.filter(pk=edition.pk).update(fee_amount=Decimal("900.00"))
+    edition.refresh_from_db()
+    with translation.override("en"):
+        theirs = cancellation_conditions(edition, registration)
+        listed = cancellation_conditions(edition)
+    assert theirs[1] == "For this edition: €50.00 is kept and €200.00 is refunded."
+    assert listed[1] == "For this edition: €90.00 is kept and €810.00 is refunded."
+
+
+@pytest.mark.django_db
+def test_a_registrations_tiers_never_keep_more_than_it_pays():
+    from tests.factories import RegistrationFactory
+
+    edition = EditionFactory(
+        start=START, fee_amount=Decimal("450.00"), cancellation_policy=Edition.Policy.TIERED
+    )
+    CancellationTierFactory(edition=edition, days=7, percent_kept=Decimal("50"))
+    CancellationTierFactory(edition=edition, days=1, percent_kept=Decimal("75"))
+    registration = RegistrationFactory(edition=edition, discount=Decimal("300.00"))
+    with translation.override("en"):
+        sentences = cancellation_conditions(edition, registration)
+    assert sentences[0].endswith("50 % of the fee is kept (€150.00).")  # min(225, 150)
+    assert sentences[1].endswith("75 % of the fee is kept (€150.00).")  # min(337.50, 150)

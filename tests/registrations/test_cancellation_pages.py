@@ -41,6 +41,18 @@ def test_participant_sees_the_preview_then_asks(client, participant, registratio
     assert reverse("registration_cancel", args=[registration.pk]) not in dashboard
 
 
+def test_the_preview_states_the_conditions_in_the_persons_own_amounts(client, participant,
+                                                                     registration):
+    """The list fee rose after registration: the conditions on the page are those of the
+    registration's price (€300: 50 % is €150), the same as the preview, not €450."""
+    Edition.objects.filter(pk=registration.edition_id).update(fee_amount=Decimal("900.00"))
+    client.force_login(participant)
+    page = client.get(reverse("registration_cancel", args=[registration.pk]),
+                      HTTP_ACCEPT_LANGUAGE="en")
+    conditions = " ".join(page.context["conditions"])
+    assert "€150.00" in conditions and "€450.00" not in conditions
+
+
 def test_nobody_else_sees_or_cancels_it(client, other_participant, registration):
     client.force_login(other_participant)
     url = reverse("registration_cancel", args=[registration.pk])

@@ -87,6 +87,28 @@ def test_the_invoice_mail_is_rendered_when_sent_in_the_persons_language(
     assert row.body_text == message.body and row.status == OutgoingEmail.Status.SENT
 
 
+def test_the_invoice_mail_states_the_refund_of_what_the_person_pays(participant):
+    """A 50 % voucher on a €500 edition, then the list fee rises before the mail is sent: the
+    conditions in the mail split the €250 paid (€50 kept, €200 refunded), as a cancellation
+    will, not the list fee's €450."""
+    participant.preferred_language = "en"
+    participant.save(update_fields=["preferred_language"])
+    edition = EditionFactory(fee_amount=Decimal("500.00"))
+    Voucher.objects.create(code="HALF", kind="percentage", value=Decimal("50"))
+    add_to_cart(user=participant, edition_id=edition.pk)
+    apply_voucher(user=participant, code="HALF")
+    checkout(user=participant, token=Cart.objects.get(user=participant).checkout_token,
+             billing=BillingDetails())
+    Edition.objects.filter(pk=edition.pk).update(fee_amount=Decimal("600.00"))
+
+    send_pending(OutgoingEmail.objects.get(user=participant).pk)
+
+    [message] = mail.outbox
+    assert "For this edition: €50.00 is kept and €200.00 is refunded." in message.body
+    assert "€200.00 is refunded" in message.alternatives[0][0]
+    assert "€450.00" not in message.body and "€540.00" not in message.body
+
+
 def test_price_is_snapshotted_and_never_rises(participant, edition):
     buy(participant, edition)
     Edition.objects.filter(pk=edition.pk).update(fee_amount=Decimal("900.00"))
@@ -409,6 +431,72 @@ def test_instalments_each_get_a_due_date_and_structured_communication(participan
         invoice.structured_communication}
     assert len(communications) == 4
     assert all(parse_structured(c) is not None for c in communications)
+
+
+def sent_mail(user):
+    assert send_pending(OutgoingEmail.objects.get(user=user).pk) is True
+    [message] = mail.outbox
+    return message.body, message.alternatives[0][0]
+
+
+def test_the_invoice_mail_gives_each_instalment_its_amount_due_date_and_communication(
+    participant,
+):
+    participant.preferred_language = "en"
+    participant.save(update_fields=["preferred_language"])
+    edition = EditionFactory(fee_amount=Decimal("900.00"), instalments_allowed=True,
+                             max_instalments=3)
+    invoice = buy(participant, edition, billing=BillingDetails(instalments=3)).invoices.get()
+    parts = list(invoice.instalments.order_by("number"))
+
+    text, html = sent_mail(participant)
+
+    for part in parts:
+        due = part.due_date.strftime("%d/%m/%Y")
+        assert (f"{part.number}/3: €300.00 by {due}, Structured communication: "
+                f"{part.structured_communication}") in text
+        assert part.structured_communication in html and due in html
+    # Not the total by the first due date with the invoice's own communication.
+    assert invoice.structured_communication not in text + html
+    assert "Amount due" not in text + html
+    assert "Please transfer the amount in 3 instalments" in text
+
+
+def test_the_kmo_invoice_mail_asks_only_for_the_vat_as_the_invoice_does(participant):
+    """€100 + €21 VAT with the KMO-portefeuille: the wallet pays the €100, the company
+    transfers the €21; the mail says so, like the attached invoice."""
+    participant.preferred_language = "en"
+    participant.save(update_fields=["preferred_language"])
+    edition = EditionFactory(kmo_eligible=True, vat_treatment="taxed",
+                             fee_amount=Decimal("100.00"))
+    billing = BillingDetails(invoice_to="company", vat_number="BE0403170701",
+                             vat_status="verified", company_name="X", company_address="Y",
+                             kmo_portefeuille=True)
+    invoice = buy(participant, edition, billing=billing).invoices.get()
+
+    text, html = sent_mail(participant)
+
+    assert "Amount due: €21.00" in text and "€21.00" in html
+    assert "Amount due: €121.00" not in text
+    kmo = ("The KMO-portefeuille pays the amount excluding VAT (€100.00), quoting invoice "
+           f"number {invoice.number}. The company pays the VAT directly.")
+    assert kmo in " ".join(text.split()) and kmo in " ".join(html.split())
+    assert invoice.structured_communication in text
+
+
+def test_an_exempt_kmo_invoice_mail_has_nothing_to_transfer(participant):
+    participant.preferred_language = "en"
+    participant.save(update_fields=["preferred_language"])
+    edition = EditionFactory(kmo_eligible=True, fee_amount=Decimal("100.00"))
+    billing = BillingDetails(invoice_to="company", vat_number="BE0403170701",
+                             vat_status="verified", company_name="X", company_address="Y",
+                             kmo_portefeuille=True)
+    buy(participant, edition, billing=billing)
+
+    text, html = sent_mail(participant)
+
+    assert "Nothing to pay by bank transfer." in text and "Nothing to pay" in html
+    assert "Amount due" not in text + html
 
 
 def test_instalments_refused_when_an_edition_does_not_allow_them(participant, edition):

@@ -283,6 +283,24 @@ def test_dashboard_lists_registrations_invoices_and_applications(client, partici
                    args=[Registration.objects.get().pk]) in page
 
 
+def test_dashboard_shows_each_instalment_of_an_invoice(client, participant):
+    from registrations.services.checkout import BillingDetails, checkout
+
+    edition = EditionFactory(fee_amount=Decimal("900.00"), instalments_allowed=True,
+                             max_instalments=3)
+    add_to_cart(user=participant, edition_id=edition.pk)
+    checkout(user=participant, token=Cart.objects.get(user=participant).checkout_token,
+             billing=BillingDetails(instalments=3))
+    client.force_login(participant)
+    page = english(client).get(reverse("dashboard")).content.decode()
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    invoice = Invoice.objects.get(user=participant)
+    assert "In 3 instalments:" in text
+    for part in invoice.instalments.order_by("number"):
+        assert (f"{part.number}/3: €300.00 · due {part.due_date:%d/%m/%Y} · Structured "
+                f"communication {part.structured_communication}") in text
+
+
 def test_dashboard_queries_do_not_grow_with_data(client, participant):
     from registrations.services.checkout import BillingDetails, checkout
 
