@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.chain import append_credit_note, append_invoice
 from audit.trail import record
@@ -161,7 +162,7 @@ def _line_description(edition: Edition, language: str) -> str:
 def issue_credit_note(*, invoice: Invoice, net: Decimal, vat: Decimal, reason: str, user=None):
     """A credit note against an issued invoice, numbered in the organizer's own series."""
     if not reason.strip():
-        raise ValueError("a credit note needs a reason")
+        raise ValueError(_("A credit note needs a reason."))
     today = timezone.localdate()
     # What is left is read under the invoice's row lock (the late-payment job takes the same
     # lock before the series'): two credit notes at the same moment, in any year's series,
@@ -170,7 +171,7 @@ def issue_credit_note(*, invoice: Invoice, net: Decimal, vat: Decimal, reason: s
     already = CreditNote.objects.filter(invoice=invoice).aggregate(
         total=Sum("total", default=Decimal("0.00")))["total"]
     if net <= 0 or vat < 0 or already + net + vat > invoice.total:
-        raise ValueError("a credit note cannot exceed what is left on the invoice")
+        raise ValueError(_("A credit note cannot exceed what is left on the invoice."))
     sequence = next_number(invoice.organizer, NumberSeries.Kind.CREDIT_NOTE, today.year)
     note = CreditNote.objects.create(
         organizer=invoice.organizer,
