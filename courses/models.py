@@ -7,6 +7,7 @@ unique codes); the rules that decide amounts and dates live in pure modules
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -14,6 +15,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from courses.expressions import DateMinusDays
+
+# The most parts an invoice is split into (billing.Instalment holds parts 1 to 9).
+MAX_INSTALMENTS = 9
 
 ZERO = Decimal("0.00")
 DEFAULT_VAT_EXEMPTION = "Vrijgesteld van btw, art. 44 §2 4° W.btw"
@@ -314,7 +318,11 @@ class Edition(models.Model):
         _("policy B: free until (days before the start)"), default=7
     )
     instalments_allowed = models.BooleanField(_("instalments allowed"), default=False)
-    max_instalments = models.PositiveSmallIntegerField(_("maximum instalments"), default=1)
+    max_instalments = models.PositiveSmallIntegerField(
+        _("maximum instalments"), default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_INSTALMENTS)],
+        help_text=_("At most 9: an invoice is split into at most 9 parts."),
+    )
     kmo_eligible = models.BooleanField(_("KMO-portefeuille eligible"), default=False)
     attendance_threshold_percent = models.PositiveSmallIntegerField(
         _("attendance for a participation certificate (%)"), default=80

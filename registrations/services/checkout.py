@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from audit.trail import Change, record_many
 from billing.invoicing import add_instalments, issue_invoice
 from billing.models import KmoProject, VatNumberCheck
-from courses.models import AcademicYear, Course, Edition, Organizer
+from courses.models import MAX_INSTALMENTS, AcademicYear, Course, Edition, Organizer
 from portal.joined_rows import Table, read, select_list
 from portal.queueing import enqueue_on_commit
 from registrations import errors
@@ -97,7 +97,7 @@ def checkout(
     items = _items(user, today)
     if not items:
         raise errors.EmptyCart()
-    if not 1 <= billing.instalments <= 9:
+    if not 1 <= billing.instalments <= MAX_INSTALMENTS:
         raise errors.RegistrationError()
     editions = [item.edition for item in items]
     if billing.instalments > max_instalments(editions):
@@ -302,7 +302,7 @@ def max_instalments(editions) -> int:
     """Instalments only when every edition in the cart allows them; at most the smallest cap."""
     if not editions or not all(e.instalments_allowed for e in editions):
         return 1
-    return min(e.max_instalments for e in editions)
+    return min(MAX_INSTALMENTS, *(e.max_instalments for e in editions))
 
 
 def _lock_voucher(voucher_id, editions, today) -> Voucher | None:
