@@ -63,6 +63,8 @@ def issue_invoice(*, organizer, user, checkout, registrations, buyer, language, 
     vat_check, third_party_name, third_party_address, kmo_portefeuille.
     """
     today = today or timezone.localdate()
+    # Taken before the number: the series stays locked from next_number to COMMIT.
+    communication = new_communications()[0]
     sequence = next_number(organizer, NumberSeries.Kind.INVOICE, today.year)
     editions = [registration.edition for registration in registrations]
     exempt = [e for e in editions if e.vat_treatment == Edition.VatTreatment.EXEMPT]
@@ -80,7 +82,7 @@ def issue_invoice(*, organizer, user, checkout, registrations, buyer, language, 
         issue_date=today,
         due_date=due_date(today, organizer.invoice_due_days),
         language=language,
-        structured_communication=new_communications()[0],
+        structured_communication=communication,
         seller_name=organizer.name,
         seller_address=organizer_address(organizer),
         seller_vat_number=organizer.enterprise_number,

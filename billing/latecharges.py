@@ -92,6 +92,7 @@ def issue_late_charge(*, due: Due, today: date, amounts: ChargeAmounts) -> Invoi
     buyer as on the late invoice, the seller as today; interest and fee carry no VAT."""
     invoice, organizer = due.invoice, due.invoice.organizer
     total = amounts.interest + amounts.fee
+    communication = new_communications()[0]  # before the number: the series stays locked
     sequence = next_number(organizer, NumberSeries.Kind.INVOICE, today.year)
     texts = LINES.get(invoice.language, LINES["nl"])
     charge = Invoice.objects.create(
@@ -100,7 +101,7 @@ def issue_late_charge(*, due: Due, today: date, amounts: ChargeAmounts) -> Invoi
         number=invoice_number(today.year, sequence), year=today.year, sequence=sequence,
         issue_date=today, due_date=due_date(today, organizer.invoice_due_days),
         language=invoice.language,
-        structured_communication=new_communications()[0],
+        structured_communication=communication,
         seller_name=organizer.name, seller_address=organizer_address(organizer),
         seller_vat_number=organizer.enterprise_number, seller_iban=organizer.iban,
         seller_bic=organizer.bic, vat_mention=texts["vat"],

@@ -166,7 +166,9 @@ def checkout(
     # Seed 2 art. 8: registered participants sit the first chance of every unit.
     enrol_first_chances(registrations, today=today)
 
-    _end_waiting(user, editions)
+    waiting = [item.edition for item in items if item.waiting]
+    if waiting:
+        _end_waiting(user, waiting)
     # The holds become registrations: empty the cart (its token was renewed above).
     CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
     if items[0].cart.voucher_id is not None:
@@ -203,8 +205,9 @@ def _items(user, today) -> list:
     quote = connection.ops.quote_name
     registered, registered_params = already_registered_sql("i.edition_id", user)
     admitted, admitted_params = admitted_now_sql("i.edition_id", user, today)
+    waiting, waiting_params = _waiting_sql("i.edition_id", user)
     sql = f"""
-        SELECT {select_list(ITEM_TABLES)}, {registered}, {admitted}
+        SELECT {select_list(ITEM_TABLES)}, {registered}, {admitted}, {waiting}
           FROM {quote(CartItem._meta.db_table)} i
           JOIN {quote(Cart._meta.db_table)} c ON c.id = i.cart_id
           JOIN {quote(Edition._meta.db_table)} e ON e.id = i.edition_id
@@ -215,14 +218,26 @@ def _items(user, today) -> list:
          ORDER BY i.added_at, i.id
     """  # noqa: S608  # nosec B608 - table names from the models, values as parameters
     items = []
-    rows = read(sql, [*registered_params, *admitted_params, user.pk], ITEM_TABLES)
-    for (item, cart, edition, course, organizer, year), (is_registered, is_admitted) in rows:
+    rows = read(sql, [*registered_params, *admitted_params, *waiting_params, user.pk],
+                ITEM_TABLES)
+    for (item, cart, edition, course, organizer, year), flags in rows:
         course.organizer = organizer
         edition.course, edition.academic_year = course, year
         item.cart, item.edition = cart, edition
-        item.registered, item.admitted = bool(is_registered), bool(is_admitted)
+        item.registered, item.admitted, item.waiting = (bool(flag) for flag in flags)
         items.append(item)
     return items
+
+
+def _waiting_sql(edition_column: str, user) -> tuple[str, list]:
+    """`EXISTS (...)`: the person still has an open place on the edition's waiting list (read
+    with the cart, so a checkout without one, nearly all, spends no statement on the list)."""
+    table = connection.ops.quote_name(WaitingListEntry._meta.db_table)
+    return (
+        f"EXISTS (SELECT 1 FROM {table} w WHERE w.edition_id = {edition_column}"  # noqa: S608  # nosec B608
+        " AND w.user_id = %s AND w.status IN (%s, %s))",
+        [user.pk, WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
+    )
 
 
 ITEM_TABLES = (
