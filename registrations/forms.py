@@ -60,8 +60,11 @@ class CheckoutForm(forms.Form):
         empty_value=1,
     )
 
-    def __init__(self, *args, max_instalments: int = 1, **kwargs):
+    def __init__(self, *args, max_instalments: int = 1, kmo_possible: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        # Not every course in the cart is recognised for the KMO-portefeuille: the page does
+        # not offer it (a posted one still gets the checkout's refusal, services/checkout.py).
+        self.kmo_possible = kmo_possible
         self.fields["instalments"].choices = [
             (n, _("one payment") if n == 1 else _("%(count)d instalments") % {"count": n})
             for n in range(1, max_instalments + 1)
@@ -87,6 +90,12 @@ class CheckoutForm(forms.Form):
         elif data.get("kmo_portefeuille"):
             self.add_error(
                 "kmo_portefeuille", _("The KMO-portefeuille is for invoices to a company.")
+            )
+        if data.get("kmo_portefeuille") and (data.get("instalments") or 1) > 1:
+            # The wallet pays the invoice excluding VAT in one payment (rules.md §2): parts
+            # would ask the company for money the wallet pays.
+            self.add_error(
+                "instalments", _("With the KMO-portefeuille the invoice is paid in one go.")
             )
         if data.get("third_party_name") and not data.get("third_party_address", "").strip():
             self.add_error("third_party_address", _("Give the third party's address."))

@@ -97,12 +97,14 @@ def checkout_page(request):
         messages.info(request, errors.EmptyCart.message)
         return redirect("cart")
     parts = max_instalments([line.item.edition for line in summary.lines])
+    options = {"max_instalments": parts,
+               "kmo_possible": all(line.item.edition.kmo_eligible for line in summary.lines)}
     if request.method != "POST":
-        form = CheckoutForm(initial={"token": user_cart.checkout_token}, max_instalments=parts)
+        form = CheckoutForm(initial={"token": user_cart.checkout_token}, **options)
         return _render_checkout(request, form, summary)
 
     data = request.POST.copy()
-    form = CheckoutForm(data, max_instalments=parts)
+    form = CheckoutForm(data, **options)
     if not form.is_valid():
         return _render_checkout(request, form, summary)
     details = form.cleaned_data
@@ -118,7 +120,7 @@ def checkout_page(request):
         if "lookup" in request.POST or not details["company_name"]:
             for field in ("vat_number", "company_name", "company_address"):
                 data[field] = details[field]
-            form = CheckoutForm(data, max_instalments=parts)
+            form = CheckoutForm(data, **options)
             form.is_valid()
             if "lookup" not in request.POST:
                 form.add_error("company_name", _("Give the company's name."))

@@ -417,3 +417,27 @@ def test_kmo_for_a_course_without_kmo_recognition_gets_a_clear_message(
     assert errors == [f"The KMO-portefeuille is not possible for: {edition.course.title_en}. "
                       "Pay without it, or check out these courses separately."]
     assert "The KMO-portefeuille is not possible for" in response.content.decode()
+
+
+@pytest.mark.parametrize("eligible", [True, False])
+def test_the_kmo_checkbox_is_offered_only_when_every_course_is_recognised(
+        client, participant, eligible):
+    edition = EditionFactory(kmo_eligible=eligible)
+    client.force_login(participant)
+    client.post(reverse("cart_add", args=[edition.code]))
+    page = english(client).get(reverse("checkout")).content.decode()
+    assert ('name="kmo_portefeuille"' in page) == eligible
+    assert ('id="kmo-not-possible"' in page) != eligible
+
+
+def test_the_kmo_portefeuille_and_instalments_do_not_go_together(client, participant, fake_vies):
+    edition = EditionFactory(kmo_eligible=True, instalments_allowed=True, max_instalments=3)
+    client.force_login(participant)
+    client.post(reverse("cart_add", args=[edition.code]))
+    response = english(client).post(reverse("checkout"), {
+        **shown(client), "invoice_to": "company", "vat_number": "BE0403170701",
+        "company_name": "KU LEUVEN", "company_address": "Oude Markt 13",
+        "kmo_portefeuille": "on", "instalments": "3", "confirm": "1"})
+    assert response.status_code == 200 and not Registration.objects.exists()
+    assert response.context["form"].errors["instalments"] == [
+        "With the KMO-portefeuille the invoice is paid in one go."]
