@@ -23,7 +23,8 @@ from courses.templatetags.portal_format import format_euro, format_percent
 FIXED_COMPENSATION = Decimal("40.00")  # law of 2 August 2002, art. 6 (company debtors)
 ZERO = Decimal("0.00")
 BUYER_FIELDS = ("customer_kind", "customer_name", "customer_address", "customer_email",
-                "customer_vat_number", "vat_check", "third_party_name", "third_party_address")
+                "customer_vat_number", "vat_check", "third_party_name", "third_party_address",
+                "third_party_vat_number")
 # Stored on the charge in its own language, so it reads the same forever (not via gettext).
 LINES = {
     "nl": {"interest": "Verwijlinteresten op {balance} ({what}): {periods}",

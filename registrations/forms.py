@@ -51,6 +51,12 @@ class CheckoutForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    third_party_vat_number = forms.CharField(
+        label=_("VAT number of the third party (if it has one)"),
+        max_length=30,
+        required=False,
+        help_text=_("Printed on the invoice with the third party's name and address."),
+    )
     kmo_portefeuille = forms.BooleanField(
         label=_("The company pays (part) through the KMO-portefeuille"), required=False
     )
@@ -71,16 +77,10 @@ class CheckoutForm(forms.Form):
         ]
 
     def clean_vat_number(self):
-        raw = self.cleaned_data["vat_number"].strip()
-        if not raw:
-            return ""
-        try:
-            return normalise_vat(raw)
-        except (ValueError, TypeError):
-            raise forms.ValidationError(
-                _("This is not a valid enterprise or VAT number. Check the digits."),
-                code="invalid_vat",
-            ) from None
+        return _normalised_vat(self.cleaned_data["vat_number"])
+
+    def clean_third_party_vat_number(self):
+        return _normalised_vat(self.cleaned_data["third_party_vat_number"])
 
     def clean(self):
         data = super().clean()
@@ -99,7 +99,23 @@ class CheckoutForm(forms.Form):
             )
         if data.get("third_party_name") and not data.get("third_party_address", "").strip():
             self.add_error("third_party_address", _("Give the third party's address."))
+        if data.get("third_party_vat_number") and not data.get("third_party_name", "").strip():
+            self.add_error("third_party_name", _("Give the third party's name."))
         return data
+
+
+def _normalised_vat(typed: str) -> str:
+    """A VAT number typed in any form, in its normal form ("" stays ""); rules.md §2."""
+    raw = typed.strip()
+    if not raw:
+        return ""
+    try:
+        return normalise_vat(raw)
+    except (ValueError, TypeError):
+        raise forms.ValidationError(
+            _("This is not a valid enterprise or VAT number. Check the digits."),
+            code="invalid_vat",
+        ) from None
 
 
 class AdmissionApplicationForm(forms.Form):

@@ -147,6 +147,7 @@ class Checkout(models.Model):
     vat_status = models.CharField(max_length=12, blank=True)
     third_party_name = models.CharField(max_length=200, blank=True)
     third_party_address = models.TextField(blank=True)
+    third_party_vat_number = models.CharField(max_length=20, blank=True)
     kmo_portefeuille = models.BooleanField(default=False)
     instalments = models.PositiveSmallIntegerField(default=1)
     voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, null=True, blank=True)

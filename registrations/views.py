@@ -133,6 +133,7 @@ def checkout_page(request):
         company_address=details["company_address"] if company else "",
         third_party_name=details["third_party_name"],
         third_party_address=details["third_party_address"],
+        third_party_vat_number=details["third_party_vat_number"],
         kmo_portefeuille=details["kmo_portefeuille"],
         instalments=details["instalments"] or 1,
     )

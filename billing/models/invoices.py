@@ -108,6 +108,11 @@ class Invoice(models.Model):
     vat_check = models.CharField(max_length=10, choices=VatCheck.choices, blank=True)
     third_party_name = models.CharField(_("paid by (third party)"), max_length=200, blank=True)
     third_party_address = models.TextField(blank=True)
+    # Seed 2 art. 4.5: the participant passes on the third party's details, "such as
+    # coordinates and VAT number".
+    third_party_vat_number = models.CharField(
+        _("VAT number of the third party"), max_length=20, blank=True
+    )
     kmo_portefeuille = models.BooleanField(_("KMO-portefeuille"), default=False)
     kmo_recognition_number = models.CharField(max_length=30, blank=True)
     vat_mention = models.CharField(max_length=200, blank=True)

@@ -260,7 +260,7 @@ def _free_text(user, identifiers) -> int:
         (
             _scrub_rows(Checkout.objects.filter(user=user),
                         ["company_name", "company_address", "third_party_name",
-                         "third_party_address"], identifiers),
+                         "third_party_address", "third_party_vat_number"], identifiers),
             _scrub_rows(CancellationRequest.objects.filter(registration__user=user),
                         ["note", "waiver_reason"], identifiers),
             _scrub_rows(Payment.objects.filter(invoices), ["payer_name", "reference"],

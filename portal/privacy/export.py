@@ -183,6 +183,7 @@ def _checkouts(user) -> list[dict]:
             "vat_number": c.vat_number,
             "third_party_name": c.third_party_name,
             "third_party_address": c.third_party_address,
+            "third_party_vat_number": c.third_party_vat_number,
             "kmo_portefeuille": c.kmo_portefeuille,
             "instalments": c.instalments,
         }
@@ -314,6 +315,7 @@ def _invoice(i: Invoice) -> dict:
         "customer_vat_number": i.customer_vat_number,
         "third_party_name": i.third_party_name,
         "third_party_address": i.third_party_address,
+        "third_party_vat_number": i.third_party_vat_number,
         "kmo_portefeuille": i.kmo_portefeuille,
         "net_total": i.net_total,
         "vat_total": i.vat_total,

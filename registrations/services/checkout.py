@@ -57,6 +57,7 @@ class BillingDetails:
     company_address: str = ""
     third_party_name: str = ""
     third_party_address: str = ""
+    third_party_vat_number: str = ""
     kmo_portefeuille: bool = False
     instalments: int = 1
 
@@ -129,6 +130,7 @@ def checkout(
         vat_status=billing.vat_status,
         third_party_name=billing.third_party_name,
         third_party_address=billing.third_party_address,
+        third_party_vat_number=billing.third_party_vat_number,
         kmo_portefeuille=billing.kmo_portefeuille,
         instalments=billing.instalments,
         voucher=voucher if uses else None,
@@ -368,5 +370,6 @@ def _buyer(user, billing: BillingDetails) -> dict:
         "vat_check": billing.vat_status if company else "",
         "third_party_name": billing.third_party_name,
         "third_party_address": billing.third_party_address,
+        "third_party_vat_number": billing.third_party_vat_number,
         "kmo_portefeuille": billing.kmo_portefeuille,
     }

@@ -252,6 +252,7 @@ def test_a_third_party_payer_and_the_kmo_portefeuille(person, taxed_edition, tmp
         **COMPANY,
         third_party_name="Stad Gent – Dienst Personeel",
         third_party_address="Botermarkt 1\n9000 Gent",
+        third_party_vat_number="BE0207451227",
         kmo_portefeuille=True,
     )
     assert invoice.kmo_recognition_number == "DV.O100000"
@@ -261,6 +262,7 @@ def test_a_third_party_payer_and_the_kmo_portefeuille(person, taxed_edition, tmp
     text = pdf_text(pdf)
     assert "Stad Gent – Dienst Personeel" in text
     assert "Botermarkt 1" in text
+    assert "BE0207451227" in text
     assert translated("en", "The participant remains liable for the payment.") in flat(text)
     assert "DV.O100000" in text
     assert "€450.00" in text and "€94.50" in text and "€544.50" in text

@@ -371,7 +371,7 @@ def test_company_invoice_with_third_party_and_kmo(participant, edition):
         invoice_to="company", vat_number="BE0403170701", vat_status="verified",
         company_name="KU Leuven", company_address="Oude Markt 13\n3000 Leuven",
         third_party_name="Werkgever NV", third_party_address="Straat 1\n1000 Brussel",
-        kmo_portefeuille=True,
+        third_party_vat_number="BE0203201340", kmo_portefeuille=True,
     )
     record = buy(participant, edition, billing=billing)
     invoice = record.invoices.get()
@@ -379,6 +379,8 @@ def test_company_invoice_with_third_party_and_kmo(participant, edition):
     assert invoice.customer_vat_number == "BE0403170701"
     assert invoice.vat_check == "verified"
     assert invoice.third_party_name == "Werkgever NV"
+    # Seed 2 art. 4.5: the third party's details "such as coordinates and VAT number".
+    assert invoice.third_party_vat_number == record.third_party_vat_number == "BE0203201340"
     assert invoice.kmo_recognition_number == edition.course.organizer.kmo_recognition_short
     assert record.vat_checks.get().status == "verified"
 

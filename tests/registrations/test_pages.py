@@ -441,3 +441,33 @@ def test_the_kmo_portefeuille_and_instalments_do_not_go_together(client, partici
     assert response.status_code == 200 and not Registration.objects.exists()
     assert response.context["form"].errors["instalments"] == [
         "With the KMO-portefeuille the invoice is paid in one go."]
+
+
+@pytest.mark.parametrize(("third_party", "error_field", "error"), [
+    ({"third_party_name": "Stad Gent", "third_party_address": "Botermarkt 1\n9000 Gent",
+      "third_party_vat_number": "BE 0207.451.228"},
+     "third_party_vat_number", "This is not a valid enterprise or VAT number. Check the digits."),
+    ({"third_party_vat_number": "BE0207451227"},
+     "third_party_name", "Give the third party's name."),
+])
+def test_the_third_partys_vat_number_is_checked(client, participant, edition, third_party,
+                                               error_field, error):
+    client.force_login(participant)
+    client.post(reverse("cart_add", args=[edition.code]))
+    response = english(client).post(reverse("checkout"), {
+        **shown(client), "invoice_to": "person", "confirm": "1", **third_party})
+    assert response.status_code == 200 and not Registration.objects.exists()
+    assert response.context["form"].errors[error_field] == [error]
+
+
+def test_the_third_partys_vat_number_typed_in_any_form_reaches_the_invoice(
+        client, participant, edition):
+    client.force_login(participant)
+    client.post(reverse("cart_add", args=[edition.code]))
+    client.post(reverse("checkout"), {
+        **shown(client), "invoice_to": "person", "confirm": "1",
+        "third_party_name": "Stad Gent", "third_party_address": "Botermarkt 1\n9000 Gent",
+        "third_party_vat_number": "0207.451.227"})
+    invoice = Invoice.objects.get(user=participant)
+    assert (invoice.third_party_name, invoice.third_party_vat_number) == (
+        "Stad Gent", "BE0207451227")
