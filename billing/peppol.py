@@ -113,16 +113,17 @@ def _address(parent, text: str, country: str):
     _el(_el(address, CAC, "Country"), CBC, "IdentificationCode", country)
 
 
-def _party(parent, role, *, name, address, vat):
+def _party(parent, role, *, name, address, vat, vat_registered=True):
     party = _el(_el(parent, CAC, role), CAC, "Party")
     scheme, identifier = endpoint(vat)
     _el(party, CBC, "EndpointID", identifier, schemeID=scheme)
     _el(_el(party, CAC, "PartyName"), CBC, "Name", name)
     vat = vat_number(vat)
     _address(party, address, vat[:2])
-    tax_scheme = _el(party, CAC, "PartyTaxScheme")
-    _el(tax_scheme, CBC, "CompanyID", vat)
-    _el(_el(tax_scheme, CAC, "TaxScheme"), CBC, "ID", "VAT")
+    if vat_registered:  # a buyer without VAT registration has no VAT identifier (BT-48)
+        tax_scheme = _el(party, CAC, "PartyTaxScheme")
+        _el(tax_scheme, CBC, "CompanyID", vat)
+        _el(_el(tax_scheme, CAC, "TaxScheme"), CBC, "ID", "VAT")
     legal = _el(party, CAC, "PartyLegalEntity")
     _el(legal, CBC, "RegistrationName", name)
     if scheme == ENTERPRISE_SCHEME:
@@ -135,7 +136,8 @@ def _parties(root, invoice):
     _party(root, "AccountingSupplierParty", name=invoice.seller_name,
            address=invoice.seller_address, vat=invoice.seller_vat_number)
     _party(root, "AccountingCustomerParty", name=invoice.customer_name,
-           address=invoice.customer_address, vat=invoice.customer_vat_number)
+           address=invoice.customer_address, vat=invoice.customer_vat_number,
+           vat_registered=invoice.vat_check != "invalid")
 
 
 def _tax_category(parent, element, category, rate, mention=None):

@@ -112,8 +112,14 @@ def checkout_page(request):
     lookup = _vies(request, details["vat_number"]) if company else None
     if company:
         if lookup["status"] == "invalid":
-            form.add_error("vat_number", _("VIES reports that this VAT number is not active."))
-            return _render_checkout(request, form, summary, lookup)
+            if not details["vat_number"].startswith("BE"):
+                form.add_error("vat_number",
+                               _("VIES reports that this VAT number is not active."))
+                return _render_checkout(request, form, summary, lookup)
+            # rules.md §2 takes an "enterprise or VAT number": a Belgian organisation without a
+            # VAT registration (a non-profit, a school, a public body) has a valid enterprise
+            # number that VIES calls inactive. Its invoice carries the enterprise number.
+            lookup = {**lookup, "enterprise_only": True}
         # Fill in what VIES knows for the person to confirm; never overwrite their own typing.
         details["company_name"] = details["company_name"] or lookup["name"]
         details["company_address"] = details["company_address"] or lookup["address"]

@@ -504,3 +504,16 @@ def test_the_fetcher_allows_the_static_directory_and_data_only(settings):
     assert not fetcher.allows(f"file://example.com{static}/css/pdf.css")
     assert not fetcher.allows("http://example.com/x.png")
     assert not fetcher.allows("https://example.com/x.png")
+
+
+def test_a_company_without_vat_registration_is_named_by_its_enterprise_number(
+        person, exempt_edition):
+    """rules.md §2 "enterprise or VAT number": VIES called the number inactive, so it is not a VAT
+    number; the invoice gives it as the enterprise number (0403.170.701)."""
+    invoice = invoice_for(person, [exempt_edition], language="en",
+                          **{**COMPANY, "vat_check": "invalid"})
+
+    text = pdf_text(render_invoice_pdf(invoice))
+
+    assert f'{translated("en", "Enterprise number")}: 0403.170.701' in text
+    assert "BE0403170701" not in text

@@ -80,6 +80,17 @@ def taxed_edition(fee="500.00"):
     return EditionFactory(vat_treatment="taxed", vat_rate_percent=D("21.00"), fee_amount=D(fee))
 
 
+def test_a_buyer_without_vat_registration_has_its_enterprise_number_and_no_vat_id(schemas):
+    invoice = company_invoice(vat_check="invalid")
+    document = valid(schemas, invoice_xml(invoice))
+    buyer = document.find("cac:AccountingCustomerParty/cac:Party", NS)
+    endpoint = buyer.find("cbc:EndpointID", NS)
+    assert (endpoint.get("schemeID"), endpoint.text) == ("0208", "0403170701")
+    assert buyer.find("cac:PartyTaxScheme", NS) is None
+    assert document.find("cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme", NS) \
+        is not None
+
+
 def test_exempt_company_invoice_is_valid_ubl_with_the_belgian_identifiers(schemas):
     invoice = company_invoice()
     document = valid(schemas, invoice_xml(invoice))

@@ -132,16 +132,36 @@ def test_bad_vat_numbers_get_a_clear_message(client, participant, edition, numbe
     assert not Registration.objects.exists()
 
 
-def test_vies_saying_invalid_blocks_with_a_message(client, participant, edition, fake_vies):
+def test_vies_saying_invalid_blocks_a_foreign_number_with_a_message(
+        client, participant, edition, fake_vies):
     client.force_login(participant)
     client.post(reverse("cart_add", args=[edition.code]))
-    token = client.get(reverse("checkout")).context["form"].initial["token"]
     response = english(client).post(reverse("checkout"), {
         # Well-formed, right check digits, but no active VAT number according to (fake) VIES.
-        "token": token, "invoice_to": "company", "vat_number": "BE0234567873",
-        "company_name": "X", "confirm": "1"})
+        **shown(client), "invoice_to": "company", "vat_number": "NL004495445B01",
+        "company_name": "X", "company_address": "Y", "confirm": "1"})
     assert "VIES reports that this VAT number is not active" in response.content.decode()
     assert not Registration.objects.exists()
+
+
+def test_a_belgian_enterprise_number_without_vat_is_invoiced_under_that_number(
+        client, participant, edition, fake_vies):
+    """rules.md §2: "enterprise or VAT number". A non-profit, a school or a public body has a
+    valid enterprise number that VIES calls inactive (no VAT registration): it can still be
+    invoiced, under its enterprise number, with the name and address the person types."""
+    client.force_login(participant)
+    client.post(reverse("cart_add", args=[edition.code]))
+    looked_up = english(client).post(reverse("checkout"), {
+        **shown(client), "invoice_to": "company", "vat_number": "0234.567.873", "lookup": "1"})
+    assert "This enterprise number is not registered for VAT" in looked_up.content.decode()
+    assert not Registration.objects.exists()
+    client.post(reverse("checkout"), {
+        **shown(client), "invoice_to": "company", "vat_number": "0234.567.873",
+        "company_name": "Vzw De Leerschool", "company_address": "Kouter 2\n9000 Gent",
+        "confirm": "1"})
+    invoice = Invoice.objects.get(user=participant)
+    assert (invoice.customer_name, invoice.customer_vat_number, invoice.vat_check) == (
+        "Vzw De Leerschool", "BE0234567873", "invalid")
 
 
 def test_full_edition_offers_the_waiting_list(client, participant, other_participant):
