@@ -76,10 +76,12 @@ def record_payment(*, invoice: Invoice, amount: Decimal, paid_on: date, method: 
 
 @transaction.atomic
 def record_payments(payments: list[PaymentIn]) -> list[Payment]:
-    """The payments, with their audit entries, and the unpaid flags of the invoices they
-    settle lifted: four statements whatever their number (a statement import records
+    """The payments, with their audit entries, the unpaid flags of the invoices they settle
+    lifted and the late charges they show were not owed withdrawn: five statements whatever
+    their number when nothing was charged (a statement import records
     hundreds at once; tests/bench/README.md, statement_import). All or nothing."""
     from billing.dunning_flags import lift_flags_when_settled
+    from billing.late_charge_withdrawal import withdraw_charges_paid_in_time
 
     for item in payments:
         if item.amount <= 0:
@@ -103,5 +105,8 @@ def record_payments(payments: list[PaymentIn]) -> list[Payment]:
                             "method", "statement_line_id")))
     for actor, changes in by_actor.items():  # one INSERT per person recording (usually one)
         record_many("payment.recorded", changes, actor=actor)
-    lift_flags_when_settled({item.invoice.pk for item in payments})
+    invoice_ids = {item.invoice.pk for item in payments}
+    lift_flags_when_settled(invoice_ids)
+    # A transfer made within the reminder's term but recorded after the charge (seed 2 art. 4.7).
+    withdraw_charges_paid_in_time(invoice_ids)
     return created
