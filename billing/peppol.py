@@ -18,7 +18,10 @@ the UBL 2.1 schemas and of the BIS examples (``vat-category-E.xml``,
   (BT-120) and code VATEX-EU-132-1I (BT-121: Directive 2006/112/EC art. 132(1)(i), education and
   vocational training, which art. 44 §2 4° of the Belgian VAT code transposes); a taxed line is
   category S at its rate. A credit note has no lines of its own: its VAT is put on the S rate of
-  the invoice, any remainder of its net amount on E.
+  the invoice, any remainder of its net amount on E. A late-payment charge (interest and flat
+  fee, seed 2 art. 4.7) is compensation, not a supply: category O (not subject to VAT), without
+  a rate, with reason code VATEX-EU-O and the charge's own mention, and without the parties' VAT
+  identifiers (BR-O-02, BR-O-05, BR-O-10); its credit notes likewise.
 * Amounts are the issued document's own (net, VAT, total), so the XML always agrees with the PDF.
 """
 
@@ -38,6 +41,7 @@ CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 ENTERPRISE_SCHEME = "0208"
 VAT_SCHEMES = {"NL": "9944", "DE": "9930", "FR": "9957", "LU": "9938"}
 EXEMPTION_CODE = "VATEX-EU-132-1I"
+NOT_SUBJECT_CODE = "VATEX-EU-O"
 CURRENCY = "EUR"
 UNIT = "EA"
 CENT = Decimal("0.01")
@@ -133,19 +137,27 @@ def _party(parent, role, *, name, address, vat, vat_registered=True):
 def _parties(root, invoice):
     if invoice.customer_kind != "company" or not invoice.customer_vat_number:
         raise PeppolError(f"{invoice.number}: Peppol documents are for company customers only")
+    vat_ids = not _not_subject(invoice)  # BR-O-02: no VAT identifiers outside the scope of VAT
     _party(root, "AccountingSupplierParty", name=invoice.seller_name,
-           address=invoice.seller_address, vat=invoice.seller_vat_number)
+           address=invoice.seller_address, vat=invoice.seller_vat_number, vat_registered=vat_ids)
     _party(root, "AccountingCustomerParty", name=invoice.customer_name,
            address=invoice.customer_address, vat=invoice.customer_vat_number,
-           vat_registered=invoice.vat_check != "invalid")
+           vat_registered=vat_ids and invoice.vat_check != "invalid")
+
+
+def _not_subject(invoice) -> bool:
+    """A late-payment charge: compensation for late payment, outside the scope of VAT."""
+    return invoice.kind == "late_charge"
 
 
 def _tax_category(parent, element, category, rate, mention=None):
     tax = _el(parent, CAC, element)
     _el(tax, CBC, "ID", category)
-    _el(tax, CBC, "Percent", _percent(rate))
+    if category != "O":  # BR-O-05/BR-O-11: not subject to VAT has no rate
+        _el(tax, CBC, "Percent", _percent(rate))
     if mention is not None:
-        _el(tax, CBC, "TaxExemptionReasonCode", EXEMPTION_CODE)
+        code = NOT_SUBJECT_CODE if category == "O" else EXEMPTION_CODE
+        _el(tax, CBC, "TaxExemptionReasonCode", code)
         _el(tax, CBC, "TaxExemptionReason", mention)
     _el(_el(tax, CAC, "TaxScheme"), CBC, "ID", "VAT")
 
@@ -163,7 +175,7 @@ def _totals(root, breakdown, mention, net, vat, total):
         _amount(subtotal, "TaxableAmount", taxable)
         _amount(subtotal, "TaxAmount", tax)
         _tax_category(subtotal, "TaxCategory", category, rate,
-                      mention if category == "E" else None)
+                      mention if category in ("E", "O") else None)
     money = _el(root, CAC, "LegalMonetaryTotal")
     _amount(money, "LineExtensionAmount", net)
     _amount(money, "TaxExclusiveAmount", net)
@@ -171,14 +183,15 @@ def _totals(root, breakdown, mention, net, vat, total):
     _amount(money, "PayableAmount", total)
 
 
-def _line(root, element, quantity_name, number, *, name, net, rate, gross=None, discount=None):
+def _line(root, element, quantity_name, number, *, name, net, rate, gross=None, discount=None,
+          category=None):
     line = _el(root, CAC, element)
     _el(line, CBC, "ID", number)
     _el(line, CBC, quantity_name, "1", unitCode=UNIT)
     _amount(line, "LineExtensionAmount", net)
     item = _el(line, CAC, "Item")
     _el(item, CBC, "Name", name)
-    _tax_category(item, "ClassifiedTaxCategory", _category(rate), rate)
+    _tax_category(item, "ClassifiedTaxCategory", category or _category(rate), rate)
     price = _el(line, CAC, "Price")
     _amount(price, "PriceAmount", net)
     if discount:  # BT-147/148: the net price is the gross price less the discount (R046)
@@ -231,8 +244,9 @@ def invoice_xml(invoice) -> bytes:
                           f"({part.structured_communication})" for part in instalments)
         _el(_el(root, CAC, "PaymentTerms"), CBC, "Note", f"Instalments {terms}")
     breakdown = {}
+    category = "O" if _not_subject(invoice) else None
     for line in lines:
-        key = (_category(line.vat_rate_percent), line.vat_rate_percent)
+        key = (category or _category(line.vat_rate_percent), line.vat_rate_percent)
         taxable, tax = breakdown.get(key, (Decimal(0), Decimal(0)))
         breakdown[key] = (taxable + line.net, tax + line.vat)
     _totals(root, breakdown, _mention(invoice), invoice.net_total, invoice.vat_total,
@@ -240,7 +254,7 @@ def invoice_xml(invoice) -> bytes:
     for number, line in enumerate(lines, start=1):
         _line(root, "InvoiceLine", "InvoicedQuantity", number, name=line.description,
               net=line.net, rate=line.vat_rate_percent, gross=line.amount,
-              discount=line.discount)
+              discount=line.discount, category=category)
     return _serialise(root)
 
 
@@ -248,6 +262,8 @@ def _credit_breakdown(credit_note, invoice_lines):
     """{(category, rate): (taxable, tax)}: the VAT on the invoice's S rate, the rest exempt."""
     rates = sorted({line.vat_rate_percent for line in invoice_lines if line.vat_rate_percent > 0})
     net, vat = credit_note.net_total, credit_note.vat_total
+    if _not_subject(credit_note.invoice):
+        return {("O", Decimal(0)): (net, Decimal(0))}
     if vat <= 0:
         return {("E", Decimal(0)): (net, Decimal(0))}
     if not rates:
@@ -278,7 +294,8 @@ def credit_note_xml(credit_note) -> bytes:
     breakdown = _credit_breakdown(credit_note, list(invoice.lines.all()))
     _totals(root, breakdown, _mention(invoice), credit_note.net_total, credit_note.vat_total,
             credit_note.total)
-    for number, ((_category, rate), (taxable, _tax)) in enumerate(sorted(breakdown.items()), 1):
+    for number, ((category, rate), (taxable, _tax)) in enumerate(sorted(breakdown.items()), 1):
         _line(root, "CreditNoteLine", "CreditedQuantity", number,
-              name=f"{credit_note.reason} ({invoice.number})", net=taxable, rate=rate)
+              name=f"{credit_note.reason} ({invoice.number})", net=taxable, rate=rate,
+              category=category)
     return _serialise(root)

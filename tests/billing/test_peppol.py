@@ -319,3 +319,34 @@ def test_the_zip_reads_documents_with_a_fixed_number_of_queries():
     for _ in range(5):
         company_invoice(EditionFactory(course=edition.course))
     assert queries() == with_one
+
+
+def test_a_late_charge_is_not_subject_to_vat_and_carries_no_vat_identifiers(schemas):
+    """Late interest and the flat fee (seed 2 art. 4.7) compensate late payment: category O,
+    no rate, reason code VATEX-EU-O, no VAT identifier of either party (BR-O-02/05/10)."""
+    from billing.latepayment import run_late_payment_job
+    from billing.models import Invoice
+    from tests.billing.test_dunning import CHARGED, REMINDED, overdue
+
+    invoice = overdue(customer_kind="company", customer_name="Acme NV",
+                      customer_vat_number="BE0403170701", customer_address="Kouter 1\n9000 Gent",
+                      vat_check="verified")
+    run_late_payment_job(REMINDED)
+    run_late_payment_job(CHARGED)
+    charge = Invoice.objects.get(charged_for=invoice)
+    note = issue_credit_note(invoice=charge, net=charge.total, vat=Decimal("0.00"),
+                             reason="Paid in time")
+
+    for document in (valid(schemas, invoice_xml(charge)), valid(schemas, credit_note_xml(note))):
+        assert document.findall(".//cac:PartyTaxScheme", NS) == []
+        categories = (document.findall(".//cac:TaxCategory", NS)
+                      + document.findall(".//cac:ClassifiedTaxCategory", NS))
+        assert categories and {text(c, "cbc:ID") for c in categories} == {"O"}
+        assert all(c.find("cbc:Percent", NS) is None for c in categories)
+        total_category = document.find("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory", NS)
+        assert text(total_category, "cbc:TaxExemptionReasonCode") == "VATEX-EU-O"
+        assert text(total_category, "cbc:TaxExemptionReason") == charge.vat_mention
+        assert amount(document, "cac:TaxTotal/cbc:TaxAmount") == Decimal("0.00")
+    # The invoice it charges for stays exempt (E) with both parties' VAT identifiers.
+    document = valid(schemas, invoice_xml(invoice))
+    assert len(document.findall(".//cac:PartyTaxScheme", NS)) == 2
