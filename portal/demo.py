@@ -26,6 +26,7 @@ from courses.models import (
     Session,
 )
 from portal import demo_data
+from portal.demo_activity import load_demo_activity
 from portal.demo_data import (
     CURRENT,
     SECOND_SEMESTER,
@@ -106,7 +107,9 @@ def load_demo(today: date) -> list[tuple[str, str, str]]:
         units = _units(course, spec)
         for run in spec.runs:
             _edition(course, spec, run, units, today, slots[run.year], years)
-    return [_user(person) for person in demo_data.USERS]
+    logins = [_user(person) for person in demo_data.USERS]
+    load_demo_activity(today)
+    return logins
 
 
 def _signatories(organizers: dict[str, Organizer]) -> None:

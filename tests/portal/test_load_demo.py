@@ -206,3 +206,26 @@ def test_another_day_moves_the_demo_without_piling_up(client):
     # The running postgraduate's sessions moved with the day.
     zorg = Edition.objects.get(code="UHL-PG-ZORGMGT-2026")
     assert zorg.start == date(2026, 10, 27)
+
+
+def test_the_demo_participants_have_registered_paid_and_are_reminded(loaded, client):
+    """portal/demo_activity.py: through the real services, once; a second run adds nothing."""
+    from billing.balances import PAID
+    from billing.payments import balance_of
+    from billing.models import Invoice, LatePaymentStep, UnpaidFlag
+    from registrations.models import Registration
+
+    today = timezone.localdate()
+    an, ben = (User.objects.get(email=f"{name}@demo.lifelong.test") for name in ("an", "ben"))
+    late, fresh = Invoice.objects.filter(user=an).order_by("issue_date")
+    assert late.issue_date == today - timedelta(days=45) and late.due_date < today
+    assert fresh.issue_date == today
+    assert LatePaymentStep.objects.filter(invoice=late, kind="reminder").exists()
+    assert UnpaidFlag.objects.filter(invoice=late, lifted_at__isnull=True).exists()
+    (paid,) = Invoice.objects.filter(user=ben)
+    assert balance_of(paid).status == PAID
+    assert Registration.objects.filter(user__in=[an, ben]).count() == 3
+
+    client.force_login(an)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert late.number in page and fresh.number in page
