@@ -45,12 +45,12 @@ def load_demo_activity(today: date) -> None:
 
 
 def _open_editions(today: date, since: date) -> list[Edition]:
-    """Paying editions without admission that were open for registration from `since` to
-    `today` (the demo dates follow the day it runs), the latest start first."""
+    """Paying editions without admission open for registration today (and so since `since`:
+    registration has no opening day), the soonest start first."""
     candidates = (
         Edition.objects.filter(status=Edition.Status.OPEN, admission_required=False)
         .select_related("course")
-        .order_by("-start", "code")
+        .order_by("start", "code")
     )
     return [
         edition for edition in candidates

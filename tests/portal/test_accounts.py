@@ -186,10 +186,15 @@ def test_language_switch_refuses_foreign_redirects_and_unknown_languages(client)
 
 
 @pytest.mark.django_db
-def test_log_in_switches_to_the_preferred_language(client):
-    user = UserFactory(preferred_language="en")
-    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
-    assert client.session.get("_language") == "en"
+@pytest.mark.parametrize(("preferred", "browser"), [("en", "nl"), ("nl", "en")])
+def test_log_in_switches_to_the_preferred_language(client, preferred, browser):
+    """The pages after log-in are in the profile's language, not the browser's."""
+    user = UserFactory(preferred_language=preferred)
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD},
+                           HTTP_ACCEPT_LANGUAGE=browser)
+    assert response.cookies["django_language"].value == preferred
+    page = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE=browser).content.decode()
+    assert f'<html lang="{preferred}"' in page
 
 
 @pytest.mark.django_db
