@@ -29,7 +29,7 @@ def load_demo_activity(today: date) -> None:
     if len(people) < 2 or Registration.objects.filter(user__in=people.values()).exists():
         return
     long_ago = today - timedelta(days=OVERDUE_DAYS)
-    editions = _open_editions(today, long_ago)
+    editions = _open_editions(today)
     if len(editions) < 3:
         return
     # An: one registration 45 days ago, unpaid (reminded below), and one today.
@@ -44,8 +44,8 @@ def load_demo_activity(today: date) -> None:
     run_late_payment_job(today)  # An's first invoice: the reminder and the unpaid flag
 
 
-def _open_editions(today: date, since: date) -> list[Edition]:
-    """Paying editions without admission open for registration today (and so since `since`:
+def _open_editions(today: date) -> list[Edition]:
+    """Paying editions without admission open for registration today (and so 45 days ago:
     registration has no opening day), the soonest start first."""
     candidates = (
         Edition.objects.filter(status=Edition.Status.OPEN, admission_required=False)
