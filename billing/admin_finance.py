@@ -30,11 +30,10 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.trail import record
 from billing import exports
-from billing.epc import compact_iban
 from billing.exports import rows
 from billing.models import CreditNote, Invoice, Refund, SepaExport
 from billing.peppol import PeppolError, credit_note_xml, invoice_xml
-from billing.sepa import clean_bic, export_pending_refunds, mark_export_paid
+from billing.sepa import clean_bic, clean_iban, export_pending_refunds, mark_export_paid
 from courses.models import Organizer
 
 DATE_INPUT = {"type": "date"}  # the browser's date picker sends and shows ISO dates
@@ -89,7 +88,7 @@ class RefundForm(forms.ModelForm):
 
     def clean_iban(self):
         try:
-            return compact_iban(self.cleaned_data["iban"])
+            return clean_iban(self.cleaned_data["iban"])
         except ValueError as error:
             raise forms.ValidationError(str(error)) from error
 

@@ -7,8 +7,6 @@ from billing.statements.camt import parse_camt
 from billing.statements.coda import parse_coda
 from billing.statements.parsed import ParsedStatement, StatementFormatError
 
-NOT_A_STATEMENT = "This is not a camt.053 or CODA file."
-
 
 def detect_format(data: bytes) -> str:
     """"camt053" or "coda"; StatementFormatError for anything else (a PDF, a spreadsheet, an
@@ -22,13 +20,12 @@ def detect_format(data: bytes) -> str:
     if head.startswith(b"0000") and _first_record_length(data) in (128, 129, 130):
         return "coda"
     if head.startswith(b"%PDF"):
-        raise StatementFormatError(NOT_A_STATEMENT + " It is a PDF: ask the bank for the "
-                                   "electronic statement (CODA or camt.053).")
+        raise StatementFormatError("pdf")
     if head.startswith(b"PK"):
-        raise StatementFormatError(NOT_A_STATEMENT + " It is a ZIP or spreadsheet file.")
+        raise StatementFormatError("zip")
     if stripped.startswith((b":20:", b"{1:")):
-        raise StatementFormatError(NOT_A_STATEMENT + " It looks like an MT940 statement.")
-    raise StatementFormatError(NOT_A_STATEMENT)
+        raise StatementFormatError("mt940")
+    raise StatementFormatError("not_statement")
 
 
 def _first_record_length(data: bytes) -> int:
@@ -43,7 +40,7 @@ def _first_record_length(data: bytes) -> int:
 def parse_statement(data: bytes) -> ParsedStatement:
     """Parse a whole file, or raise StatementFormatError with a message for finance."""
     if not data.strip():
-        raise StatementFormatError("The file is empty.")
+        raise StatementFormatError("empty")
     if detect_format(data) == "coda":
         return parse_coda(data)
     return parse_camt(data)
