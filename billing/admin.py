@@ -238,6 +238,13 @@ class PaymentForm(forms.ModelForm):
         fields = ["invoice", "instalment", "amount", "paid_on", "method", "reference",
                   "payer_name"]
 
+    def clean_amount(self):
+        """Said in words: the database constraint's own message only names the constraint."""
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError(_("A payment is a positive amount."))
+        return amount
+
     def clean(self):
         data = super().clean()
         instalment = data.get("instalment")

@@ -98,12 +98,18 @@ class RefundForm(forms.ModelForm):
         except ValueError as error:
             raise forms.ValidationError(str(error)) from error
 
+    def clean_amount(self):
+        """Here and not in clean(): without a credit note, clean() would leave the amount to
+        the database constraint, whose message only names the constraint."""
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError(_("A refund is a positive amount."))
+        return amount
+
     def clean(self):
         data = super().clean()
         note, amount = data.get("credit_note"), data.get("amount")
         if note and amount is not None:
-            if amount <= 0:
-                self.add_error("amount", _("A refund is a positive amount."))
             others = note.refunds.exclude(pk=self.instance.pk).aggregate(s=Sum("amount"))["s"]
             if amount + (others or Decimal("0")) > note.total:
                 self.add_error("amount", _("The refunds would exceed the credit note."))

@@ -1,0 +1,106 @@
+"""Finance's daily pages, second review: bad input gives a form error in words (never a 500
+or a constraint's name), list pages run a fixed number of queries."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.invoicing import issue_credit_note
+from billing.models import CreditNote, InterestRate, Payment, Refund
+from billing.payments import record_payment
+from tests.factories import InvoiceFactory
+
+pytestmark = pytest.mark.django_db
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def _no_raw(page: str):
+    assert "Constraint" not in page and "_positive" not in page and "Traceback" not in page
+
+
+@pytest.mark.parametrize("amount", ["0", "-5.00", "0.00"])
+def test_a_payment_by_hand_of_nothing_is_refused_in_words(client, finance_user, amount):
+    invoice = InvoiceFactory()
+    client.force_login(finance_user)
+    response = client.post(reverse("admin:billing_payment_add"), {
+        "invoice": invoice.pk, "amount": amount, "paid_on": "2026-03-02",
+        "method": "bank_transfer"}, **EN)
+    assert response.status_code == 200 and not Payment.objects.exists()
+    page = response.content.decode()
+    _no_raw(page)
+    assert "errornote" in page
+
+
+@pytest.mark.parametrize("net,reason", [("0", "x"), ("abc", "x"), ("10.001", "x"),
+                                        ("100000", "x"), ("10", "   ")])
+def test_a_bad_credit_note_is_refused_in_words(client, finance_user, net, reason):
+    invoice = InvoiceFactory()
+    client.force_login(finance_user)
+    response = client.post(reverse("admin:billing_invoice_changelist"), {
+        "action": "credit", "_selected_action": [str(invoice.pk)], "apply": "1",
+        "net": net, "vat": "0.00", "reason": reason}, **EN)
+    assert response.status_code == 200 and not CreditNote.objects.exists()
+    page = response.content.decode()
+    _no_raw(page)
+    assert "errorlist" in page or "errornote" in page
+
+
+@pytest.mark.parametrize("start,end,rate", [
+    ("2026-07-01", "2026-06-30", "10"),   # ends before it starts
+    ("2026-01-01", "2026-06-30", "10"),   # the same start as a seeded rate
+    ("2026-06-01", "2026-12-31", "10"),   # overlaps
+    ("2026-07-01", "2026-12-31", "150"),  # not a percentage
+])
+def test_a_bad_interest_rate_is_refused_in_words(client, finance_user, start, end, rate):
+    before = InterestRate.objects.count()
+    client.force_login(finance_user)
+    response = client.post(reverse("admin:billing_interestrate_add"), {
+        "valid_from": start, "valid_until": end, "annual_rate_percent": rate}, **EN)
+    assert response.status_code == 200 and InterestRate.objects.count() == before
+    page = response.content.decode()
+    assert "Constraint" not in page and "rate_period" not in page and "errorlist" in page
+
+
+LISTS = ["invoice", "payment", "creditnote", "kmoproject", "refund", "statementline",
+         "bankstatement", "interestrate", "sepaexport"]
+
+
+def _documents(count):
+    for _ in range(count):
+        invoice = InvoiceFactory(kmo_portefeuille=True)
+        note = issue_credit_note(invoice=invoice, net=D("1.00"), vat=D("0.00"), reason="r")
+        Refund.objects.create(credit_note=note, amount=D("1.00"), beneficiary_name="A",
+                              iban="BE71096123456769")
+        record_payment(invoice=invoice, amount=D("1.00"), paid_on=timezone.localdate(),
+                       method="kmo")
+
+
+def test_list_pages_run_a_fixed_number_of_queries(client, finance_user):
+    client.force_login(finance_user)
+    counts = {}
+    for count in (2, 5):
+        _documents(count)
+        for model in LISTS:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(reverse(f"admin:billing_{model}_changelist"))
+            assert response.status_code == 200, model
+            counts.setdefault(model, []).append(len(queries))
+    assert {model: c for model, c in counts.items() if c[0] != c[1]} == {}
+
+
+@pytest.mark.parametrize("data", [{"amount": "0"}, {"amount": "-1", "credit_note": ""}])
+def test_a_refund_of_nothing_is_refused_in_words(client, finance_user, data):
+    note = issue_credit_note(invoice=InvoiceFactory(), net=D("10.00"), vat=D("0.00"),
+                             reason="r")
+    client.force_login(finance_user)
+    response = client.post(reverse("admin:billing_refund_add"), {
+        "credit_note": note.pk, "beneficiary_name": "An Peeters",
+        "iban": "BE71096123456769", "bic": "", **data}, **EN)
+    assert response.status_code == 200 and not Refund.objects.exists()
+    page = response.content.decode()
+    _no_raw(page)
+    assert "A refund is a positive amount." in page
