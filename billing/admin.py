@@ -276,6 +276,21 @@ class PaymentAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         payment = record_payment(recorded_by=request.user, **data)
         obj.pk = payment.pk
+        warn_if_overpaid(self, request, payment.invoice)
+
+
+def warn_if_overpaid(model_admin, request, invoice) -> None:
+    """Over-payments are accepted (the money arrived), but one recorded by hand (on an invoice
+    already paid, or credited after a cancellation) is said at once: it is to be refunded."""
+    from billing.payments import balance_of
+
+    state = balance_of(invoice)
+    if state.overpaid:
+        model_admin.message_user(request, _(
+            "Invoice %(number)s is now over-paid by %(amount)s (it was already paid or "
+            "credited): refund the difference.") % {"number": invoice.number,
+                                                    "amount": state.overpaid},
+            messages.WARNING)
 
 
 @admin.register(KmoProject)

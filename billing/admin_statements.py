@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from billing.admin import warn_if_overpaid
 from billing.models import BankStatement, StatementLine
 from billing.statements.manual import MatchingError, find_invoice, match_by_hand
 from billing.tasks import import_statement_task
@@ -201,6 +202,7 @@ class StatementLineAdmin(admin.ModelAdmin):
                 self.message_user(request, _("Payment of %(amount)s recorded on invoice "
                                              "%(number)s.") % {"amount": line.amount,
                                                                "number": invoice.number})
+                warn_if_overpaid(self, request, invoice)
                 return redirect("admin:billing_statementline_change", line.pk)
         context = {**self.admin_site.each_context(request), "form": form, "line": line,
                    "title": _("Match a statement line by hand"), "opts": self.model._meta}

@@ -104,3 +104,30 @@ def test_a_refund_of_nothing_is_refused_in_words(client, finance_user, data):
     page = response.content.decode()
     _no_raw(page)
     assert "A refund is a positive amount." in page
+
+
+@pytest.mark.parametrize("credited", [True, False])
+def test_a_payment_by_hand_that_over_pays_warns_finance(client, finance_user, credited):
+    invoice = InvoiceFactory()
+    if credited:  # cancelled: credited in full
+        issue_credit_note(invoice=invoice, net=invoice.net_total, vat=invoice.vat_total,
+                          reason="Cancelled")
+    else:  # already paid
+        record_payment(invoice=invoice, amount=invoice.total, paid_on=timezone.localdate(),
+                       method="bank_transfer")
+    client.force_login(finance_user)
+    response = client.post(reverse("admin:billing_payment_add"), {
+        "invoice": invoice.pk, "amount": "50.00", "paid_on": "2026-03-02",
+        "method": "bank_transfer"}, follow=True, **EN)
+    assert response.status_code == 200
+    assert Payment.objects.filter(amount=D("50.00")).exists()  # the money did arrive
+    assert f"Invoice {invoice.number} is now over-paid by 50.00" in response.content.decode()
+
+
+def test_a_payment_by_hand_that_does_not_over_pay_says_nothing_more(client, finance_user):
+    invoice = InvoiceFactory()
+    client.force_login(finance_user)
+    response = client.post(reverse("admin:billing_payment_add"), {
+        "invoice": invoice.pk, "amount": "1.00", "paid_on": "2026-03-02",
+        "method": "bank_transfer"}, follow=True, **EN)
+    assert "over-paid" not in response.content.decode()
