@@ -131,3 +131,21 @@ def test_a_payment_by_hand_that_does_not_over_pay_says_nothing_more(client, fina
         "invoice": invoice.pk, "amount": "1.00", "paid_on": "2026-03-02",
         "method": "bank_transfer"}, follow=True, **EN)
     assert "over-paid" not in response.content.decode()
+
+
+@pytest.mark.parametrize("start,end,gap", [
+    ("2026-07-02", "2026-12-31", "07/01/2026 to 07/01/2026"),  # 1 July 2026 left out (en)
+    ("2026-07-01", "2026-12-31", None),  # follows on
+])
+def test_an_interest_rate_that_leaves_a_gap_is_saved_with_a_warning(client, finance_user,
+                                                                    start, end, gap):
+    client.force_login(finance_user)
+    response = client.post(reverse("admin:billing_interestrate_add"), {
+        "valid_from": start, "valid_until": end, "annual_rate_percent": "10.00"},
+        follow=True, **EN)
+    assert response.status_code == 200 and InterestRate.objects.filter(valid_from=start)
+    page = response.content.decode()
+    if gap:
+        assert f"No late-interest rate covers {gap}" in page
+    else:
+        assert "No late-interest rate covers" not in page
