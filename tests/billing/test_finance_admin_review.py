@@ -1,6 +1,7 @@
 """Finance's daily pages, second review: bad input gives a form error in words (never a 500
 or a constraint's name), list pages run a fixed number of queries."""
 
+from datetime import UTC
 from decimal import Decimal as D
 
 import pytest
@@ -149,3 +150,46 @@ def test_an_interest_rate_that_leaves_a_gap_is_saved_with_a_warning(client, fina
         assert f"No late-interest rate covers {gap}" in page
     else:
         assert "No late-interest rate covers" not in page
+
+
+def _export(client, organizer, start, end, kind="invoices", fmt="csv"):
+    return client.post(reverse("admin:billing_refund_exports"), {
+        "organizer": organizer.pk, "start": start, "end": end, "kind": kind, "format": fmt})
+
+
+def test_exports_cut_the_year_at_midnight_in_brussels_and_an_empty_period_is_a_header(
+        client, finance_user):
+    import csv
+    import io
+    from datetime import datetime
+    from unittest import mock
+
+    from openpyxl import load_workbook
+
+    from tests.factories import EditionFactory, RegistrationFactory
+
+    edition = EditionFactory()
+    organizer = edition.course.organizer
+    issued = {}
+    for name, moment in [("31 Dec, 23:30 in Brussels", datetime(2025, 12, 31, 22, 30)),
+                         ("1 Jan, 00:30 in Brussels", datetime(2025, 12, 31, 23, 30))]:
+        with mock.patch("django.utils.timezone.now",
+                        return_value=moment.replace(tzinfo=UTC)):
+            issued[name] = InvoiceFactory(registrations=[RegistrationFactory(edition=edition)])
+    assert [str(i.issue_date) for i in issued.values()] == ["2025-12-31", "2026-01-01"]
+    client.force_login(finance_user)
+
+    def numbers(start, end):
+        content = b"".join(_export(client, organizer, start, end).streaming_content)
+        lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+        return [line[0] for line in lines[1:]]
+
+    assert numbers("2025-01-01", "2025-12-31") == [issued["31 Dec, 23:30 in Brussels"].number]
+    assert numbers("2026-01-01", "2026-12-31") == [issued["1 Jan, 00:30 in Brussels"].number]
+    assert numbers("2027-01-01", "2027-12-31") == []  # nothing issued: the header alone
+    for kind in ("invoices", "credit_notes", "payments", "open_balances"):
+        response = _export(client, organizer, "2027-01-01", "2027-12-31", kind, "xlsx")
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        assert sheet.max_row == 1, kind
+    peppol = _export(client, organizer, "2027-01-01", "2027-12-31", "invoices", "peppol")
+    assert peppol.status_code == 200
