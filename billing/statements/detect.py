@@ -2,10 +2,16 @@
 `.cod`, `.xml` or a file without extension, and banks name their files as they please."""
 
 import codecs
+from decimal import Decimal
 
 from billing.statements.camt import parse_camt
 from billing.statements.coda import parse_coda
 from billing.statements.parsed import ParsedStatement, StatementFormatError
+from billing.statements.texts import Text
+
+# The largest amount the books hold (Payment.amount: 11 digits, 2 after the point); a line
+# above it is an error line, not a database error that stops the import halfway.
+MAX_AMOUNT = Decimal("999999999.99")
 
 
 def detect_format(data: bytes) -> str:
@@ -41,6 +47,8 @@ def parse_statement(data: bytes) -> ParsedStatement:
     """Parse a whole file, or raise StatementFormatError with a message for finance."""
     if not data.strip():
         raise StatementFormatError("empty")
-    if detect_format(data) == "coda":
-        return parse_coda(data)
-    return parse_camt(data)
+    parsed = parse_coda(data) if detect_format(data) == "coda" else parse_camt(data)
+    for line in parsed.lines:
+        if line.amount is not None and abs(line.amount) > MAX_AMOUNT:
+            line.problem, line.amount = Text("amount_too_large", amount=line.amount), None
+    return parsed

@@ -52,6 +52,8 @@ TEXTS = {
     "no_amount": gettext_noop("The entry has no amount."),
     "amount_no_dot": gettext_noop("The amount %(text)s is not a decimal number with a dot."),
     "amount_not_cents": gettext_noop("The amount %(text)s is not an amount in cents."),
+    "amount_too_large": gettext_noop("The amount %(amount)s is larger than the portal can "
+                                     "record: check this movement by hand."),
     # What became of a line
     "already_imported": gettext_noop("Already imported (statement %(name)s, line "
                                      "%(position)s, invoice %(number)s): nothing new."),

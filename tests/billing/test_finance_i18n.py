@@ -188,3 +188,21 @@ def test_post_statement_upload_of_a_pdf_names_it(client, finance_user, dutch,
                     {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")},
                     HTTP_ACCEPT_LANGUAGE="nl")
     assert BankStatement.objects.get().error_code == "pdf"
+
+
+@pytest.mark.parametrize("make", ["camt053", "coda"])
+def test_an_amount_too_large_for_the_books_is_an_error_line_not_a_stuck_import(dutch, db,
+                                                                               make):
+    """It raised 'numeric field overflow' in the batch: the import stopped in 'processing'."""
+    from billing.models import Payment
+    from tests.billing import statement_files
+
+    data = getattr(statement_files, make)([Move("450.00", text="a", name="A"),
+                                           Move("123456789012.00", text="x", name="B")])
+    statement = upload(data, name="big")
+    assert statement.status == "done" and not Payment.objects.exists()
+    line = statement.lines.get(position=2)
+    assert (line.result, line.amount, line.message_code) == ("error", None, "amount_too_large")
+    assert line.message.startswith("The amount 123456789012.00 is larger than")
+    with translation.override("nl"):
+        assert line.shown_message().startswith("Het bedrag 123456789012.00 is groter")
