@@ -238,6 +238,13 @@ class PaymentForm(forms.ModelForm):
         fields = ["invoice", "instalment", "amount", "paid_on", "method", "reference",
                   "payer_name"]
 
+    def clean_amount(self):
+        """Said in words: the database constraint's own message only names the constraint."""
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError(_("A payment is a positive amount."))
+        return amount
+
     def clean(self):
         data = super().clean()
         instalment = data.get("instalment")
@@ -269,6 +276,21 @@ class PaymentAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         payment = record_payment(recorded_by=request.user, **data)
         obj.pk = payment.pk
+        warn_if_overpaid(self, request, payment.invoice)
+
+
+def warn_if_overpaid(model_admin, request, invoice) -> None:
+    """Over-payments are accepted (the money arrived), but one recorded by hand (on an invoice
+    already paid, or credited after a cancellation) is said at once: it is to be refunded."""
+    from billing.payments import balance_of
+
+    state = balance_of(invoice)
+    if state.overpaid:
+        model_admin.message_user(request, _(
+            "Invoice %(number)s is now over-paid by %(amount)s (it was already paid or "
+            "credited): refund the difference.") % {"number": invoice.number,
+                                                    "amount": state.overpaid},
+            messages.WARNING)
 
 
 @admin.register(KmoProject)

@@ -3,14 +3,19 @@ rate per half-year, reads the steps the daily job took and lifts unpaid flags wi
 Who may do what is the roles' permissions (migration billing 0004): course administrators and
 the exam committee only see the flags."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from billing.admin import ReadOnlyAdmin
 from billing.dunning_flags import lift_flag
 from billing.models import InterestRate, LatePaymentStep, UnpaidFlag
+
+ONE_DAY = timedelta(days=1)
 
 
 class InterestRateForm(forms.ModelForm):
@@ -47,6 +52,26 @@ class InterestRateAdmin(admin.ModelAdmin):
     form = InterestRateForm
     list_display = ["valid_from", "valid_until", "annual_rate_percent"]
     ordering = ["-valid_from"]
+
+    def save_model(self, request, obj, form, change):
+        """An overlap is refused (the form); a gap is allowed (the next half-year may be
+        entered ahead) but said, as no charge over a day without a rate can be made."""
+        super().save_model(request, obj, form, change)
+        before = (InterestRate.objects.filter(valid_from__lt=obj.valid_from)
+                  .order_by("-valid_from").first())
+        after = (InterestRate.objects.filter(valid_from__gt=obj.valid_from)
+                 .order_by("valid_from").first())
+        gaps = []
+        if before is not None and before.valid_until + ONE_DAY < obj.valid_from:
+            gaps.append((before.valid_until + ONE_DAY, obj.valid_from - ONE_DAY))
+        if after is not None and obj.valid_until + ONE_DAY < after.valid_from:
+            gaps.append((obj.valid_until + ONE_DAY, after.valid_from - ONE_DAY))
+        for start, end in gaps:
+            self.message_user(request, _(
+                "No late-interest rate covers %(start)s to %(end)s: no late interest can be "
+                "charged over those days until a rate is added.") % {
+                    "start": date_format(start, "SHORT_DATE_FORMAT"),
+                    "end": date_format(end, "SHORT_DATE_FORMAT")}, messages.WARNING)
 
 
 @admin.register(LatePaymentStep)

@@ -30,11 +30,10 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.trail import record
 from billing import exports
-from billing.epc import compact_iban
 from billing.exports import rows
 from billing.models import CreditNote, Invoice, Refund, SepaExport
 from billing.peppol import PeppolError, credit_note_xml, invoice_xml
-from billing.sepa import clean_bic, export_pending_refunds, mark_export_paid
+from billing.sepa import clean_bic, clean_iban, export_pending_refunds, mark_export_paid
 from courses.models import Organizer
 
 DATE_INPUT = {"type": "date"}  # the browser's date picker sends and shows ISO dates
@@ -89,7 +88,7 @@ class RefundForm(forms.ModelForm):
 
     def clean_iban(self):
         try:
-            return compact_iban(self.cleaned_data["iban"])
+            return clean_iban(self.cleaned_data["iban"])
         except ValueError as error:
             raise forms.ValidationError(str(error)) from error
 
@@ -99,12 +98,18 @@ class RefundForm(forms.ModelForm):
         except ValueError as error:
             raise forms.ValidationError(str(error)) from error
 
+    def clean_amount(self):
+        """Here and not in clean(): without a credit note, clean() would leave the amount to
+        the database constraint, whose message only names the constraint."""
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError(_("A refund is a positive amount."))
+        return amount
+
     def clean(self):
         data = super().clean()
         note, amount = data.get("credit_note"), data.get("amount")
         if note and amount is not None:
-            if amount <= 0:
-                self.add_error("amount", _("A refund is a positive amount."))
             others = note.refunds.exclude(pk=self.instance.pk).aggregate(s=Sum("amount"))["s"]
             if amount + (others or Decimal("0")) > note.total:
                 self.add_error("amount", _("The refunds would exceed the credit note."))

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from billing.admin import warn_if_overpaid
 from billing.models import BankStatement, StatementLine
 from billing.statements.manual import MatchingError, find_invoice, match_by_hand
 from billing.tasks import import_statement_task
@@ -51,8 +52,8 @@ class BankStatementAdmin(admin.ModelAdmin):
     list_filter = ["status", "format"]
     search_fields = ["original_name", "sha256"]
     list_select_related = ["uploaded_by"]
-    readonly_fields = ["original_name", "format", "status", "progress", "results", "error",
-                       "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["original_name", "format", "status", "progress", "results",
+                       "error_text", "sha256", "uploaded_by", "uploaded_at"]
 
     def get_fields(self, request, obj=None):
         return ["file"] if obj is None else self.readonly_fields
@@ -90,6 +91,10 @@ class BankStatementAdmin(admin.ModelAdmin):
     def progress(self, obj):
         return f"{obj.lines_done} / {obj.lines_total}"
 
+    @admin.display(description=_("error"))
+    def error_text(self, obj):
+        return obj.shown_error()
+
     @admin.display(description=_("results"))
     def results(self, obj):
         counts = dict(obj.lines.order_by().values_list("result").annotate(n=Count("pk")))
@@ -117,7 +122,7 @@ class BankStatementAdmin(admin.ModelAdmin):
             "status_display": str(statement.get_status_display()),
             "lines_done": statement.lines_done,
             "lines_total": statement.lines_total,
-            "error": statement.error,
+            "error": statement.shown_error(),
             "results": {value: counts.get(value, 0) for value in Result.values},
         })
 
@@ -130,15 +135,15 @@ class MatchForm(forms.Form):
 @admin.register(StatementLine)
 class StatementLineAdmin(admin.ModelAdmin):
     list_display = ["statement", "position", "booked_on", "amount", "counterparty_name",
-                    "communication", "result", "message", "invoice", "suggested_invoice",
+                    "communication", "result", "message_text", "invoice", "suggested_invoice",
                     "match_link"]
     list_filter = ["result", "booked_on"]
     search_fields = ["counterparty_name", "counterparty_iban", "communication",
                      "invoice__number", "statement__original_name"]
     list_select_related = ["statement", "invoice", "suggested_invoice"]
     readonly_fields = ["statement", "position", "booked_on", "amount", "counterparty_name",
-                       "counterparty_iban", "communication", "result", "message", "invoice",
-                       "suggested_invoice", "match_link"]
+                       "counterparty_iban", "communication", "result", "message_text",
+                       "invoice", "suggested_invoice", "match_link"]
     fields = readonly_fields
 
     def lookup_allowed(self, lookup, value, request=None):
@@ -158,6 +163,10 @@ class StatementLineAdmin(admin.ModelAdmin):
     def can_match(self, request) -> bool:
         return (request.user.has_perm("billing.change_statementline")
                 and request.user.has_perm("billing.add_payment"))
+
+    @admin.display(description=_("message"))
+    def message_text(self, obj):
+        return obj.shown_message()
 
     @admin.display(description=_("match"))
     def match_link(self, obj):
@@ -193,6 +202,7 @@ class StatementLineAdmin(admin.ModelAdmin):
                 self.message_user(request, _("Payment of %(amount)s recorded on invoice "
                                              "%(number)s.") % {"amount": line.amount,
                                                                "number": invoice.number})
+                warn_if_overpaid(self, request, invoice)
                 return redirect("admin:billing_statementline_change", line.pk)
         context = {**self.admin_site.each_context(request), "form": form, "line": line,
                    "title": _("Match a statement line by hand"), "opts": self.model._meta}

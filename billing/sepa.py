@@ -30,6 +30,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from audit.trail import Change, record_many
@@ -39,6 +40,7 @@ from billing.models import Refund, SepaExport
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
 MAX_AMOUNT = Decimal("999999999.99")
 _BIC = re.compile(r"[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?")
+_IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}")
 _NOT_EPC = re.compile(r"[^A-Za-z0-9/\-?:().,'+ ]")
 # Letters that Unicode does not decompose into a base letter and an accent.
 _LETTERS = str.maketrans({"Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o", "ß": "ss", "Œ": "OE",
@@ -61,21 +63,36 @@ def sepa_text(value: str, max_length: int) -> str:
 def _name(value: str) -> str:
     name = sepa_text(value, 70)
     if not name:
-        raise ValueError(f"the name {value!r} has no letters a bank can carry")
+        raise ValueError(_("The name %(name)s has no letters a bank can carry.")
+                         % {"name": repr(value)})
     return name
+
+
+def clean_iban(iban: str) -> str:
+    """`epc.compact_iban` (pure, its errors in English) with its refusal in finance's
+    language: "not an IBAN" or "wrong check digits"."""
+    try:
+        return compact_iban(iban)
+    except ValueError:
+        if _IBAN_SHAPE.fullmatch(re.sub(r"\s", "", iban or "").upper()):
+            raise ValueError(_("The check digits of IBAN %(iban)s are wrong: check it for a "
+                               "typing error.") % {"iban": repr(iban)}) from None
+        raise ValueError(_("%(iban)s is not an IBAN.") % {"iban": repr(iban)}) from None
 
 
 def clean_bic(bic: str) -> str:
     """The BIC in capitals without spaces, or ``""``; `ValueError` when it is not a BIC."""
     bic = re.sub(r"\s", "", bic or "").upper()
     if bic and not _BIC.fullmatch(bic):
-        raise ValueError(f"not a BIC: {bic!r}")
+        raise ValueError(_("%(bic)s is not a BIC (8 or 11 letters and digits, such as "
+                           "GEBABEBB).") % {"bic": repr(bic)})
     return bic
 
 
 def _amount(value: Decimal) -> str:
     if not Decimal("0.01") <= value <= MAX_AMOUNT or value != value.quantize(Decimal("0.01")):
-        raise ValueError(f"not a transfer amount: {value}")
+        raise ValueError(_("%(amount)s is not an amount a transfer can carry (from 0.01 to "
+                           "999999999.99, in cents).") % {"amount": value})
     return f"{value:.2f}"
 
 
@@ -98,7 +115,7 @@ def build_pain001(*, message_id, created_at, debtor, execution_date, transfers) 
     """The pain.001.001.03 document. `debtor`: name, iban, bic, enterprise_number (10 digits or
     ""); `transfers`: dicts with end_to_end_id, amount, name, iban, bic, remittance."""
     if not transfers:
-        raise NothingToExport("a SEPA file needs at least one transfer")
+        raise NothingToExport(_("A SEPA file needs at least one transfer."))
     count = str(len(transfers))
     total = _amount(sum((transfer["amount"] for transfer in transfers), Decimal("0.00")))
     root = etree.Element(f"{{{NAMESPACE}}}Document", nsmap={None: NAMESPACE})
@@ -123,7 +140,7 @@ def build_pain001(*, message_id, created_at, debtor, execution_date, transfers) 
     _el(payment, "ReqdExctnDt", execution_date.isoformat())
     _el(_el(payment, "Dbtr"), "Nm", _name(debtor["name"]))
     account = _el(payment, "DbtrAcct")
-    _el(_el(account, "Id"), "IBAN", compact_iban(debtor["iban"]))
+    _el(_el(account, "Id"), "IBAN", clean_iban(debtor["iban"]))
     _el(account, "Ccy", "EUR")
     _agent(payment, "DbtrAgt", clean_bic(debtor["bic"]))
     _el(payment, "ChrgBr", "SLEV")
@@ -135,7 +152,7 @@ def build_pain001(*, message_id, created_at, debtor, execution_date, transfers) 
         if bic:
             _agent(transaction_info, "CdtrAgt", bic)
         _el(_el(transaction_info, "Cdtr"), "Nm", _name(transfer["name"]))
-        _el(_el(_el(transaction_info, "CdtrAcct"), "Id"), "IBAN", compact_iban(transfer["iban"]))
+        _el(_el(_el(transaction_info, "CdtrAcct"), "Id"), "IBAN", clean_iban(transfer["iban"]))
         _el(_el(transaction_info, "RmtInf"), "Ustrd", sepa_text(transfer["remittance"], 140))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
@@ -160,7 +177,7 @@ def export_pending_refunds(
     or amount, or an execution date in the past (nothing is then stored or changed)."""
     now = timezone.localtime()
     if execution_date < now.date():
-        raise ValueError("the requested execution date is in the past")
+        raise ValueError(_("The requested execution date is in the past."))
     with transaction.atomic():
         pending = (
             Refund.objects.select_for_update(of=("self",))
@@ -175,7 +192,7 @@ def export_pending_refunds(
             pending = pending.filter(pk__in=list(refund_ids))
         refunds = list(pending)
         if not refunds:
-            raise NothingToExport("no pending refunds to export")
+            raise NothingToExport(_("No pending refunds to export."))
         message_id = new_message_id(now)
         transfers = [
             {"end_to_end_id": f"REFUND-{refund.pk}", "amount": refund.amount,
@@ -209,7 +226,8 @@ def mark_export_paid(export: SepaExport, paid_on: date) -> SepaExport:
     with transaction.atomic():
         export = SepaExport.objects.select_for_update().get(pk=export.pk)
         if export.paid_on is not None:
-            raise ValueError(f"{export.message_id} was already marked paid")
+            raise ValueError(_("%(file)s was already marked paid.")
+                             % {"file": export.message_id})
         export.paid_on = paid_on
         export.save(update_fields=["paid_on"])
         refunds = list(

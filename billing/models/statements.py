@@ -31,7 +31,9 @@ class BankStatement(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
     lines_total = models.PositiveIntegerField(default=0)
     lines_done = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True)  # in English; shown in the reader's language:
+    error_code = models.CharField(max_length=40, blank=True)  # billing.statements.texts
+    error_params = models.JSONField(default=dict, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -44,6 +46,12 @@ class BankStatement(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    def shown_error(self) -> str:
+        """The import's error in the reader's language (as stored for rows without a code)."""
+        from billing.statements.texts import shown
+
+        return shown(self.error_code, self.error_params, self.error)
 
 
 class StatementLine(models.Model):
@@ -63,7 +71,9 @@ class StatementLine(models.Model):
     counterparty_iban = models.CharField(max_length=34, blank=True)
     communication = models.CharField(max_length=500, blank=True)
     result = models.CharField(max_length=16, choices=Result.choices)
-    message = models.CharField(max_length=300, blank=True)
+    message = models.CharField(max_length=300, blank=True)  # in English; shown by its code:
+    message_code = models.CharField(max_length=40, blank=True)  # billing.statements.texts
+    message_params = models.JSONField(default=dict, blank=True)
     invoice = models.ForeignKey(
         Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="statement_lines"
     )
@@ -79,3 +89,9 @@ class StatementLine(models.Model):
 
     def __str__(self):
         return f"{self.statement} #{self.position}"
+
+    def shown_message(self) -> str:
+        """What became of the line, in the reader's language (as stored for older rows)."""
+        from billing.statements.texts import shown
+
+        return shown(self.message_code, self.message_params, self.message)

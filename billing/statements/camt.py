@@ -28,6 +28,7 @@ from billing.statements.parsed import (
     normalise_iban,
     structured_in,
 )
+from billing.statements.texts import Text
 
 CAMT053 = "urn:iso:std:iso:20022:tech:xsd:camt.053."
 ISO20022 = "urn:iso:std:iso:20022:tech:xsd:"
@@ -69,7 +70,7 @@ def read_xml(data: bytes):
     try:
         return etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as error:
-        raise StatementFormatError(f"The file is not well-formed XML: {error}.") from None
+        raise StatementFormatError("xml_syntax", detail=error) from None
 
 
 def namespace_of(root) -> str:
@@ -80,11 +81,11 @@ def parse_camt(data: bytes) -> ParsedStatement:
     root = read_xml(data)
     ns = namespace_of(root)
     if not ns.startswith(CAMT053) or etree.QName(root).localname != "Document":
-        raise StatementFormatError(_foreign(ns))
+        raise _foreign(ns)
     doc = _Doc(ns)
     statements = doc.findall(root, "BkToCstmrStmt/Stmt")
     if not statements:
-        raise StatementFormatError("This camt.053 file contains no statement (Stmt).")
+        raise StatementFormatError("camt_no_statement")
     result = ParsedStatement(format="camt053", statement_count=len(statements))
     for number, statement in enumerate(statements, start=1):
         account = normalise_iban(doc.text(statement, "Acct/Id/IBAN", "Acct/Id/Othr/Id"))
@@ -95,11 +96,10 @@ def parse_camt(data: bytes) -> ParsedStatement:
     return result
 
 
-def _foreign(ns: str) -> str:
+def _foreign(ns: str) -> StatementFormatError:
     if ns.startswith(ISO20022):
-        message = ns[len(ISO20022):]
-        return f"This is an ISO 20022 {message} file, not a camt.053 bank statement."
-    return "This XML file is not a camt.053 bank statement."
+        return StatementFormatError("iso_other", message=ns[len(ISO20022):])
+    return StatementFormatError("xml_other")
 
 
 def _booked(doc: _Doc, entry) -> bool:
@@ -111,7 +111,7 @@ def _entry_lines(doc: _Doc, entry, account: str, position: str):
     amount, currency, problem = _money(doc.find(entry, "Amt"))
     sign = doc.text(entry, "CdtDbtInd")
     if sign not in ("CRDT", "DBIT"):
-        problem = problem or f"Credit or debit indicator {sign!r} is not CRDT or DBIT."
+        problem = problem or Text("indicator", sign=repr(sign))
     elif amount is not None and sign == "DBIT":
         amount = -amount
     common = {
@@ -151,18 +151,18 @@ def _detail_amount(doc: _Doc, detail):
     return None
 
 
-def _money(element) -> tuple[Decimal | None, str, str]:
+def _money(element) -> tuple[Decimal | None, str, Text | str]:
     """(amount, currency, problem). ISO 20022 amounts use a dot and no thousands separator:
     "450,00" is refused with a message rather than guessed at."""
     if element is None:
-        return None, "", "The entry has no amount."
+        return None, "", Text("no_amount")
     text, currency = (element.text or "").strip(), element.get("Ccy", "")
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        return None, currency, f"The amount {text!r} is not a decimal number with a dot."
+        return None, currency, Text("amount_no_dot", text=repr(text))
     if not amount.is_finite() or amount != amount.quantize(CENT):
-        return None, currency, f"The amount {text!r} is not an amount in cents."
+        return None, currency, Text("amount_not_cents", text=repr(text))
     return amount.quantize(CENT), currency, ""
 
 

@@ -29,6 +29,7 @@ from billing.statements.parsed import (
     collapse,
     structured_in,
 )
+from billing.statements.texts import Text
 
 RECORD = 128
 OGM_TYPES = {"101", "102"}  # credit transfer with (reconstituted) structured communication
@@ -85,9 +86,8 @@ def records(text: str):
         if not line.strip():
             continue
         if len(line) > RECORD and line[RECORD:].strip():
-            raise StatementFormatError(
-                f"Line {number} has {len(line)} characters; a CODA record has {RECORD}."
-            )
+            raise StatementFormatError("coda_line_length", line=number, length=len(line),
+                                       record=RECORD)
         yield number, line[:RECORD].ljust(RECORD)
 
 
@@ -107,13 +107,11 @@ def _read_statements(text: str) -> list[_Statement]:
         kind = record[0]
         if kind == "0":
             if current is not None:
-                raise StatementFormatError(f"Line {number}: a new statement starts before the "
-                                           "previous one ended (no record 9).")
+                raise StatementFormatError("coda_unclosed", line=number)
             current = _header(number, record)
             continue
         if current is None:
-            raise StatementFormatError(f"Line {number}: a CODA statement starts with a record "
-                                       "0 (header).")
+            raise StatementFormatError("coda_no_header", line=number)
         if kind in "1238":
             current.counted += 1
         if kind == "1":
@@ -127,19 +125,17 @@ def _read_statements(text: str) -> list[_Statement]:
             statements.append(current)
             current = None
         elif kind not in "48":
-            raise StatementFormatError(f"Line {number}: '{kind}' is not a CODA record type.")
+            raise StatementFormatError("coda_record_type", line=number, kind=repr(kind))
     if current is not None or not statements:
-        raise StatementFormatError("The file ends in the middle of a statement (no record 9): "
-                                   "it is incomplete.")
+        raise StatementFormatError("coda_incomplete")
     return statements
 
 
 def _header(number: int, record: str) -> _Statement:
     if not record.startswith("00000"):
-        raise StatementFormatError(f"Line {number}: a CODA header starts with 00000.")
+        raise StatementFormatError("coda_header", line=number)
     if record[127] != "2":
-        raise StatementFormatError(f"CODA version {record[127]!r} is not supported; ask the "
-                                   "bank for CODA version 2.")
+        raise StatementFormatError("coda_version", version=repr(record[127]))
     return _Statement(header=record)
 
 
@@ -152,7 +148,8 @@ def _old_balance(number: int, record: str, statement: _Statement) -> None:
         statement.account = account[0:34].strip()
         statement.currency = account[34:37]
     else:
-        raise StatementFormatError(f"Line {number}: unknown account structure {structure!r}.")
+        raise StatementFormatError("coda_account_structure", line=number,
+                                   structure=repr(structure))
     statement.sequence = record[2:5].strip()
 
 
@@ -163,8 +160,7 @@ def _movement(number: int, record: str, statement: _Statement) -> None:
         return
     last = statement.movements[-1] if statement.movements else None
     if article not in "23" or last is None or last.record[2:10] != record[2:10]:
-        raise StatementFormatError(f"Line {number}: record 2.{article} does not follow its "
-                                   "movement (record 2.1).")
+        raise StatementFormatError("coda_article", line=number, article=article)
     last.more.append(record)
 
 
@@ -188,11 +184,9 @@ def _check_trailer(number: int, record: str, statement: _Statement) -> None:
                 _amount("0" + record[37:52]))
     if expected != (statement.counted, debit, credit):
         raise StatementFormatError(
-            f"Line {number}: the trailer announces {expected[0]} records, debit "
-            f"{_money(expected[1])} and credit {_money(expected[2])}, but the statement has "
-            f"{statement.counted} records, debit {_money(debit)} and credit {_money(credit)}: "
-            "the file is incomplete or was changed. Ask the bank for it again."
-        )
+            "coda_trailer", line=number, records=expected[0], debit=_money(expected[1]),
+            credit=_money(expected[2]), counted=statement.counted, counted_debit=_money(debit),
+            counted_credit=_money(credit))
 
 
 def _money(value: Decimal | None) -> str:
@@ -241,9 +235,9 @@ def _lines_of(statement: _Statement):
 def _line(statement: _Statement, movement: _Movement) -> ParsedLine:
     first, second, third = movement.record, movement.part("2"), movement.part("3")
     amount = _amount(first[31:47])
-    problem = "" if amount is not None else f"The amount {first[31:47]!r} is not a number."
+    problem = "" if amount is not None else Text("amount_not_number", text=repr(first[31:47]))
     if amount is not None and amount != amount.quantize(Decimal("0.01")):
-        problem, amount = f"The amount {amount} has fractions of a cent.", None
+        problem, amount = Text("amount_fractions", amount=amount), None
     if amount is not None:
         amount = amount.quantize(Decimal("0.01"))
     communication, structured, source = _communication(first, second, third)

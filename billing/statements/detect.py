@@ -2,12 +2,16 @@
 `.cod`, `.xml` or a file without extension, and banks name their files as they please."""
 
 import codecs
+from decimal import Decimal
 
 from billing.statements.camt import parse_camt
 from billing.statements.coda import parse_coda
 from billing.statements.parsed import ParsedStatement, StatementFormatError
+from billing.statements.texts import Text
 
-NOT_A_STATEMENT = "This is not a camt.053 or CODA file."
+# The largest amount the books hold (Payment.amount: 11 digits, 2 after the point); a line
+# above it is an error line, not a database error that stops the import halfway.
+MAX_AMOUNT = Decimal("999999999.99")
 
 
 def detect_format(data: bytes) -> str:
@@ -22,13 +26,12 @@ def detect_format(data: bytes) -> str:
     if head.startswith(b"0000") and _first_record_length(data) in (128, 129, 130):
         return "coda"
     if head.startswith(b"%PDF"):
-        raise StatementFormatError(NOT_A_STATEMENT + " It is a PDF: ask the bank for the "
-                                   "electronic statement (CODA or camt.053).")
+        raise StatementFormatError("pdf")
     if head.startswith(b"PK"):
-        raise StatementFormatError(NOT_A_STATEMENT + " It is a ZIP or spreadsheet file.")
+        raise StatementFormatError("zip")
     if stripped.startswith((b":20:", b"{1:")):
-        raise StatementFormatError(NOT_A_STATEMENT + " It looks like an MT940 statement.")
-    raise StatementFormatError(NOT_A_STATEMENT)
+        raise StatementFormatError("mt940")
+    raise StatementFormatError("not_statement")
 
 
 def _first_record_length(data: bytes) -> int:
@@ -43,7 +46,9 @@ def _first_record_length(data: bytes) -> int:
 def parse_statement(data: bytes) -> ParsedStatement:
     """Parse a whole file, or raise StatementFormatError with a message for finance."""
     if not data.strip():
-        raise StatementFormatError("The file is empty.")
-    if detect_format(data) == "coda":
-        return parse_coda(data)
-    return parse_camt(data)
+        raise StatementFormatError("empty")
+    parsed = parse_coda(data) if detect_format(data) == "coda" else parse_camt(data)
+    for line in parsed.lines:
+        if line.amount is not None and abs(line.amount) > MAX_AMOUNT:
+            line.problem, line.amount = Text("amount_too_large", amount=line.amount), None
+    return parsed

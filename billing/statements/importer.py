@@ -44,6 +44,7 @@ from billing.statements.rules import (
     decide,
     dedup_keys,
 )
+from billing.statements.texts import Text
 from courses.models import Organizer
 
 logger = logging.getLogger(__name__)
@@ -61,10 +62,10 @@ def import_statement(statement_id: int, batch_size: int = BATCH) -> BankStatemen
         with statement.file.open("rb") as handle:
             parsed = parse_statement(handle.read())
     except StatementFormatError as error:
-        return _fail(statement, str(error))
+        return _fail(statement, error.text)
     except Exception:
         logger.exception("Statement %s could not be parsed", statement_id)
-        return _fail(statement, "The file could not be read (an unexpected error was logged).")
+        return _fail(statement, Text("unreadable"))
     BankStatement.objects.filter(pk=statement.pk).update(
         status=Status.PROCESSING, format=parsed.format, lines_total=len(parsed.lines)
     )
@@ -84,10 +85,11 @@ def import_statement(statement_id: int, batch_size: int = BATCH) -> BankStatemen
     return statement
 
 
-def _fail(statement: BankStatement, message: str) -> BankStatement:
+def _fail(statement: BankStatement, text: Text) -> BankStatement:
     """Only a statement without lines can fail: a parse error comes before any line."""
     BankStatement.objects.filter(pk=statement.pk, lines__isnull=True).update(
-        status=Status.FAILED, error=message[:2000]
+        status=Status.FAILED, error=str(text)[:2000], error_code=text.code,
+        error_params=text.params,
     )
     statement.refresh_from_db()
     return statement
@@ -138,7 +140,9 @@ def _row(statement, position, line: ParsedLine, key: str, decision: Decision):
         counterparty_iban=line.counterparty_iban[:34],
         communication=line.communication[:500],
         result=decision.result,
-        message=decision.message[:300],
+        message=str(decision.text)[:300],
+        message_code=decision.text.code,
+        message_params=decision.text.params,
         invoice=decision.invoice,
         suggested_invoice_id=getattr(decision.suggested, "pk", None),
     )
@@ -156,7 +160,7 @@ def _lookups(batch: list[ParsedLine], keys: list[str], statement_id: int,
                .values_list("dedup_key", "statement__original_name", "position",
                             "payment__invoice__number"))
     for key, name, position, number in earlier:
-        found.paid[key] = f"statement {name}, line {position}, invoice {number}"
+        found.paid[key] = (name, position, number)
     ogms = {line.structured for line in batch if line.structured}
     if ogms:
         invoices = (Invoice.objects.filter(structured_communication__in=ogms)
@@ -175,7 +179,7 @@ def _lookups(batch: list[ParsedLine], keys: list[str], statement_id: int,
                               "statement_line__statement__original_name",
                               "statement_line__position"))
         for invoice, amount, paid_on, name, position in twins:
-            found.lookalikes[(invoice, amount, paid_on)] = f"statement {name}, line {position}"
+            found.lookalikes[(invoice, amount, paid_on)] = (name, position)
     found.own_accounts = frozenset(
         normalise_iban(iban) for iban in Organizer.objects.values_list("iban", flat=True)
     )

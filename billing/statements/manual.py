@@ -11,6 +11,7 @@ from billing.models import Instalment, Invoice, Payment, StatementLine
 from billing.payments import record_payment
 from billing.statements.importer import lock_statement_payments
 from billing.statements.parsed import structured_in
+from billing.statements.texts import Text
 
 
 class MatchingError(ValueError):
@@ -62,7 +63,7 @@ def match_by_hand(*, line_id: int, invoice: Invoice, user,
     )
     line.result = StatementLine.Result.MATCHED
     line.invoice = invoice
-    line.message = (_("Matched by hand with invoice %(number)s by %(user)s.")
-                    % {"number": invoice.number, "user": user})[:300]
-    line.save(update_fields=["result", "invoice", "message"])
+    text = Text("matched_by_hand", number=invoice.number, user=str(user))
+    line.message, line.message_code, line.message_params = str(text)[:300], text.code, text.params
+    line.save(update_fields=["result", "invoice", "message", "message_code", "message_params"])
     return payment

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from billing.statements.texts import Text
 from billing.structured_communication import format_structured, parse_structured
 
 # Where a line's structured communication was found (shown to finance with the result).
@@ -17,14 +18,20 @@ FROM_FREE_TEXT = "free text"  # a valid OGM typed into the free communication
 
 
 class StatementFormatError(ValueError):
-    """The file as a whole cannot be read as a statement. The message is shown to finance as
-    it is, so it says what is wrong in their words; nothing of such a file is imported."""
+    """The file as a whole cannot be read as a statement; nothing of such a file is imported.
+    It carries a `Text` (a code and its parameters: `StatementFormatError("empty")`), stored
+    with the statement and worded for finance in their language; `str()` is the English."""
+
+    def __init__(self, code: str, **params):
+        self.text = Text(code, **params)
+        super().__init__(str(self.text))
 
 
 @dataclass(slots=True)
 class ParsedLine:
     """One bank movement. `amount` is signed (credits positive, debits negative) and None when
-    the file's amount could not be read; then `problem` says why and the line is an error."""
+    the file's amount could not be read; then `problem` (a `Text`) says why and the line is an
+    error."""
 
     booked_on: date | None
     amount: Decimal | None
@@ -38,7 +45,7 @@ class ParsedLine:
     sequence: str  # where the line is in the file, for people ("2/0003/0000")
     structured_source: str = ""
     reversal: bool = False  # a returned or reversed movement: never a customer's payment
-    problem: str = ""
+    problem: Text | str = ""
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from billing.models import StatementLine
 from billing.statements.parsed import ParsedLine, normalise_iban
+from billing.statements.texts import Text
 
 Result = StatementLine.Result
 # A 12-digit reference that looks like an OGM (the bank's structured type, or typed with
@@ -25,17 +26,21 @@ _NOISE = {"bv", "bvba", "nv", "sa", "srl", "sprl", "vzw", "asbl", "cv", "cvba", 
 @dataclass
 class Decision:
     result: str
-    message: str
+    text: Text  # stored as its code and parameters, worded in the reader's language
     invoice: object = None  # the invoice paid (matched)
     instalment: object = None
     suggested: object = None
+
+    @property
+    def message(self) -> str:
+        return str(self.text)
 
 
 @dataclass
 class Lookups:
     """Everything a batch needs, fetched in bulk before its lines are decided."""
 
-    paid: dict = field(default_factory=dict)  # dedup_key -> description of the earlier line
+    paid: dict = field(default_factory=dict)  # dedup_key -> (statement, line, invoice number)
     invoices: dict = field(default_factory=dict)  # "+++...+++" -> Invoice (with paid/credited)
     instalments: dict = field(default_factory=dict)  # "+++...+++" -> Instalment
     # Open invoices by balance, for suggestions: kept for the whole import (see Candidates)
@@ -43,7 +48,7 @@ class Lookups:
     own_accounts: frozenset = frozenset()  # the organizers' IBANs
     claimed: set = field(default_factory=set)  # keys paid earlier in this same import
     paid_now: dict = field(default_factory=dict)  # invoice pk -> paid earlier in this batch
-    # (invoice pk, amount, date) -> statement: bank payments already imported from *other*
+    # (invoice pk, amount, date) -> (statement, line): bank payments already imported from *other*
     # statements. The same movement in a CODA and a camt.053 file has different bank
     # references, so its dedup keys differ; this catches it.
     lookalikes: dict = field(default_factory=dict)
@@ -76,9 +81,12 @@ def dedup_keys(lines: list[ParsedLine]) -> list[str]:
 def decide(line: ParsedLine, key: str, found: Lookups) -> Decision:
     if line.problem:
         return Decision(Result.ERROR, line.problem)
-    if key in found.paid or key in found.claimed:
-        earlier = found.paid.get(key, "earlier in this file")
-        return Decision(Result.ALREADY_IMPORTED, f"Already imported ({earlier}): nothing new.")
+    if key in found.paid:
+        name, position, number = found.paid[key]
+        return Decision(Result.ALREADY_IMPORTED, Text("already_imported", name=name,
+                                                      position=position, number=number))
+    if key in found.claimed:
+        return Decision(Result.ALREADY_IMPORTED, Text("already_imported_here"))
     refusal = _not_a_payment(line)
     if refusal:
         return Decision(Result.ERROR, refusal)
@@ -87,48 +95,49 @@ def decide(line: ParsedLine, key: str, found: Lookups) -> Decision:
         twin = found.lookalikes.get((getattr(decision.invoice, "pk", None), line.amount,
                                      line.booked_on))
         if decision.result == Result.MATCHED and twin:
-            return Decision(Result.UNMATCHED, f"Invoice {decision.invoice.number} already has "
-                            f"a bank payment of {line.amount} on that day ({twin}). The same "
-                            "movement in another file? If the customer paid twice, match it "
-                            "by hand.", suggested=decision.invoice)
+            name, position = twin
+            return Decision(Result.UNMATCHED, Text(
+                "lookalike", number=decision.invoice.number, amount=line.amount, name=name,
+                position=position), suggested=decision.invoice)
         if decision.result == Result.MATCHED:
             found.claimed.add(key)
             pk = decision.invoice.pk
             found.paid_now[pk] = found.paid_now.get(pk, Decimal(0)) + line.amount
             return decision
-        return _with_suggestion(line, found, decision.message)
-    message = "No structured communication."
+        return _with_suggestion(line, found, decision.text)
+    text = Text("no_structured")
     if _LOOKS_LIKE_OGM.search(line.communication):
-        message = "The structured communication has wrong check digits."
-    return _with_suggestion(line, found, message)
+        text = Text("wrong_check_digits")
+    return _with_suggestion(line, found, text)
 
 
-def _not_a_payment(line: ParsedLine) -> str:
+def _not_a_payment(line: ParsedLine) -> Text | None:
     if line.reversal:
-        return "A returned or reversed movement, not a payment: check it by hand."
+        return Text("reversal")
     if line.amount < 0:
-        return "Outgoing transfer (debit): not a payment, nothing recorded."
+        return Text("debit")
     if line.amount == 0:
-        return "Zero amount: nothing to record."
+        return Text("zero_amount")
     if line.currency and line.currency != "EUR":
-        return f"Amount in {line.currency}: only payments in euro are recorded."
+        return Text("currency", currency=line.currency)
     if line.booked_on is None:
-        return "The movement has no booking date."
-    return ""
+        return Text("no_booking_date")
+    return None
 
 
 def _by_structured(line: ParsedLine, found: Lookups) -> Decision:
     instalment = found.instalments.get(line.structured)
     invoice = instalment.invoice if instalment else found.invoices.get(line.structured)
     if invoice is None:
-        return Decision(Result.UNMATCHED, f"Structured communication {line.structured} is "
-                                          "not one of our invoices.")
+        return Decision(Result.UNMATCHED, Text("unknown_structured", ogm=line.structured))
     if not _payable_here(invoice, line, found):
-        return Decision(Result.UNMATCHED, f"{line.structured} is invoice {invoice.number} of "
-                        f"{invoice.organizer.name}, payable to {invoice.seller_iban}, not to "
-                        f"this account ({normalise_iban(line.account_iban)}): not recorded.")
-    what = f"invoice {invoice.number}" + (f", part {instalment.number}" if instalment else "")
-    return Decision(Result.MATCHED, f"Paid {what}.", invoice=invoice, instalment=instalment)
+        return Decision(Result.UNMATCHED, Text(
+            "other_account", ogm=line.structured, number=invoice.number,
+            organizer=invoice.organizer.name, seller_iban=invoice.seller_iban,
+            account=normalise_iban(line.account_iban)))
+    text = (Text("paid_part", number=invoice.number, part=instalment.number) if instalment
+            else Text("paid", number=invoice.number))
+    return Decision(Result.MATCHED, text, invoice=invoice, instalment=instalment)
 
 
 def _payable_here(invoice, line: ParsedLine, found: Lookups) -> bool:
@@ -146,16 +155,16 @@ def _payable_to(seller_iban: str, organizer_iban: str, line: ParsedLine, found: 
     return account in {normalise_iban(seller_iban), normalise_iban(organizer_iban)}
 
 
-def _with_suggestion(line: ParsedLine, found: Lookups, message: str) -> Decision:
+def _with_suggestion(line: ParsedLine, found: Lookups, text: Text) -> Decision:
     """Same open balance and a payer's name like the customer's: suggested, never paid."""
     matches = [candidate for candidate in found.candidates.resembling(line.amount,
                                                                        line.counterparty_name)
                if candidate.pk not in found.paid_now and _payable_here(candidate, line, found)]
     if len(matches) != 1:
-        return Decision(Result.UNMATCHED, message)
+        return Decision(Result.UNMATCHED, text)
     invoice = matches[0]
-    return Decision(Result.UNMATCHED, f"{message} Suggestion: invoice {invoice.number} (same "
-                    "amount, similar name); check it and match it by hand.", suggested=invoice)
+    return Decision(Result.UNMATCHED, text.with_params(suggested=invoice.number),
+                    suggested=invoice)
 
 
 @dataclass(frozen=True)
