@@ -1,16 +1,13 @@
 """Finance reads Dutch: what the statement import stores (line results, parser errors) is kept
 as a code and its parameters and worded in the reader's language when shown, rows stored
 before the codes keep their English; SEPA and IBAN/BIC errors are worded in the request's
-language. The Dutch comes from TRANSLATIONS.po (loaded here until it is merged in locale/)."""
-
-import re
-from pathlib import Path
+language (locale/nl)."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import trans_real
+from django.utils.translation import gettext
 
 from billing.models import BankStatement, Refund, SepaExport, StatementLine
 from billing.statements.texts import TEXTS
@@ -18,20 +15,10 @@ from tests.billing.statement_files import Move, camt053
 from tests.billing.test_sepa import credit_note, refund
 from tests.billing.test_statements_import import digits, invoice_for, upload
 
-PO = Path(__file__).resolve().parents[2] / "TRANSLATIONS.po"
-ENTRY = re.compile(r'^msgid "((?:[^"\\]|\\.)*)"\nmsgstr "((?:[^"\\]|\\.)*)"$', re.M)
-
-
-def _unquote(text):
-    return text.replace('\\"', '"').replace("\\\\", "\\")
-
 
 @pytest.fixture
-def dutch(monkeypatch):
-    """The nl catalogue with the Dutch of TRANSLATIONS.po, as it will be once merged."""
-    catalogue = trans_real.translation("nl")._catalog._catalogs[0]
-    for msgid, msgstr in ENTRY.findall(PO.read_text()):
-        monkeypatch.setitem(catalogue, _unquote(msgid), _unquote(msgstr))
+def dutch():
+    """The tests that read Dutch (from locale/nl/LC_MESSAGES/django.po)."""
 
 
 @pytest.fixture(autouse=True)
@@ -40,8 +27,8 @@ def _private_media(settings, tmp_path):
 
 
 def test_every_statement_text_has_its_dutch():
-    translated = {_unquote(msgid) for msgid, msgstr in ENTRY.findall(PO.read_text()) if msgstr}
-    assert set(TEXTS.values()) <= translated
+    with translation.override("nl"):
+        assert [text for text in TEXTS.values() if gettext(text) == text] == []
 
 
 def test_line_results_are_stored_as_codes_and_shown_in_the_readers_language(

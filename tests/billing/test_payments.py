@@ -149,7 +149,7 @@ def test_finance_dashboard(client, finance_user, participant, django_assert_max_
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_finance_dashboard_ageing_labels_are_words_not_codes(client, finance_user, language):
     """The ageing chart showed the bucket codes ("not_due") on the page, in no language (the
-    Dutch words are in TRANSLATIONS.po until the catalogue is merged)."""
+    Dutch words in locale/nl)."""
     InvoiceFactory()
     client.force_login(finance_user)
     page = client.get(reverse("admin:billing_finance_dashboard"),

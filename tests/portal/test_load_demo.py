@@ -211,8 +211,8 @@ def test_another_day_moves_the_demo_without_piling_up(client):
 def test_the_demo_participants_have_registered_paid_and_are_reminded(loaded, client):
     """portal/demo_activity.py: through the real services, once; a second run adds nothing."""
     from billing.balances import PAID
-    from billing.payments import balance_of
     from billing.models import Invoice, LatePaymentStep, UnpaidFlag
+    from billing.payments import balance_of
     from registrations.models import Registration
 
     today = timezone.localdate()
