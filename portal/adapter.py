@@ -10,3 +10,15 @@ class AccountAdapter(DefaultAccountAdapter):
             translation.activate(user.preferred_language)
             request.session["_language"] = user.preferred_language
             request.LANGUAGE_CODE = user.preferred_language
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's mails (password reset, verification, notices) in the recipient's preferred
+        language, as the portal's own mails, not in the language of the page that sent them."""
+        from portal.models import User
+
+        user = context.get("user")
+        if not isinstance(user, User):
+            user = User.objects.filter(email__iexact=email).first()
+        language = getattr(user, "preferred_language", "") or translation.get_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)
