@@ -27,6 +27,8 @@ def _with_registration_state(editions, today):
     for edition in editions:
         edition.registration_closes_on = registration_closes_on(edition)
         edition.is_open = is_open_for_registration(edition, today)
+        # Every seat taken by a confirmed registration: only the waiting list is left.
+        edition.is_full = edition.seats_taken >= edition.seats
     return editions
 
 

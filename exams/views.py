@@ -9,12 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from exams.models import Chance
-from exams.services.common import published_result
-from exams.services.eligibility import may_sit
-from exams.services.enrolment import EnrolmentRefused, enrol_second_chance, second_chance_refusal
-from exams.services.outcome import programme_outcome
-from registrations.models import Registration
+from exams.services.enrolment import EnrolmentRefused, enrol_second_chance
+from exams.services.overview import exam_programmes
 
 GRADE_LABELS = {
     "greatest_distinction": gettext_lazy("with the greatest distinction"),
@@ -29,46 +25,16 @@ def today():
     return timezone.localdate()
 
 
-def _programme(registration, day):
-    enrolments = list(
-        registration.exam_enrolments.select_related("unit").order_by("unit__position",
-                                                                       "unit__code", "chance")
-    )
-    seconds = {e.unit_id for e in enrolments if e.chance == Chance.SECOND}
-    rows = []
-    for enrolment in enrolments:
-        enrolment.registration = registration
-        result = published_result(enrolment)
-        allowed, reason = may_sit(enrolment) if result is None else (True, "")
-        can_enrol = (
-            enrolment.chance == Chance.FIRST
-            and enrolment.unit_id not in seconds
-            and second_chance_refusal(enrolment, day) is None
-        )
-        rows.append({"enrolment": enrolment, "result": result, "may_sit": allowed,
-                     "reason": reason, "can_enrol_second": can_enrol})
-    outcome = programme_outcome(registration)
-    return {
-        "registration": registration,
-        "rows": rows,
-        "outcome": outcome,
-        "grade_label": GRADE_LABELS.get(outcome.grade, ""),
-        "has_published": any(row["result"] for row in rows),
-    }
-
-
 @login_required
 def my_exams(request):
     day = today()
-    registrations = (
-        Registration.objects.filter(user=request.user, status=Registration.Status.CONFIRMED,
-                                    exam_enrolments__isnull=False)
-        .distinct()
-        .select_related("edition__course__organizer", "edition__academic_year")
-        .order_by("-created_at")
-    )
+    programmes = exam_programmes(request.user, day)
+    for programme in programmes:
+        programme["grade_label"] = (GRADE_LABELS.get(programme["outcome"].grade, "")
+                                    if programme["final"] else "")
+        programme["has_published"] = any(row["result"] for row in programme["rows"])
     return render(request, "exams/my_exams.html", {
-        "programmes": [_programme(registration, day) for registration in registrations],
+        "programmes": programmes,
         "today": day,
     })
 

@@ -21,3 +21,15 @@ class AccountAdapter(DefaultAccountAdapter):
 
             _remember_language(request, response, user.preferred_language)
         return response
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's mails (password reset, verification, notices) in the recipient's preferred
+        language, as the portal's own mails, not in the language of the page that sent them."""
+        from portal.models import User
+
+        user = context.get("user")
+        if not isinstance(user, User):
+            user = User.objects.filter(email__iexact=email).first()
+        language = getattr(user, "preferred_language", "") or translation.get_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)

@@ -14,7 +14,7 @@ from registrations.models import (
     WaitingListEntry,
 )
 from registrations.organizer_changes import free_cancellation_deadline, may_cancel_free
-from registrations.services.waiting_list import waiting_position
+from registrations.services.waiting_list import with_waiting_position
 
 
 def dashboard_context(user) -> dict:
@@ -34,15 +34,15 @@ def dashboard_context(user) -> dict:
         # Each instalment is a transfer of its own: as on the invoice, with its communication.
         invoice.schedule = instalments_to_transfer(invoice)
     entries = list(
-        WaitingListEntry.objects.filter(
+        with_waiting_position(WaitingListEntry.objects.filter(
             user=user,
             status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
-        ).select_related("edition__course")
+        )).select_related("edition__course")
     )
     for entry in entries:
         entry.offer_open = bool(entry.offer_expires_at and entry.offer_expires_at > now)
         entry.position = (
-            waiting_position(entry) if entry.status == WaitingListEntry.Status.WAITING else None
+            entry.waiting_position if entry.status == WaitingListEntry.Status.WAITING else None
         )
     pending = set(
         CancellationRequest.objects.filter(

@@ -1,5 +1,9 @@
+import re
+from datetime import date
+
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import User
@@ -39,3 +43,34 @@ class ProfileForm(forms.ModelForm):
             "preferred_language",
         ]
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The name goes on certificates and invoices: sign-up asks for it, it cannot be emptied.
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data.get("date_of_birth")
+        if born is not None and not EARLIEST_BIRTH_DATE <= born < timezone.localdate():
+            raise forms.ValidationError(_("Enter your real date of birth."))
+        return born
+
+    def clean_phone(self):
+        """Any usual way of writing a number (+32 9 123 45 67, 09/123.45.67, 0032 (0)9 ...),
+        but digits it must be."""
+        phone = self.cleaned_data.get("phone", "")
+        digits = sum(character.isdigit() for character in phone)
+        if phone and (not PHONE_CHARACTERS.fullmatch(phone) or not 6 <= digits <= 17):
+            raise forms.ValidationError(_("Enter a phone number: digits, spaces and + ( ) . / -"))
+        return phone
+
+    def clean_country(self):
+        country = self.cleaned_data.get("country", "").upper()
+        if country and not re.fullmatch(r"[A-Z]{2}", country):
+            raise forms.ValidationError(_("Enter the two-letter country code, e.g. BE."))
+        return country
+
+
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+PHONE_CHARACTERS = re.compile(r"[0-9 +()./-]+")

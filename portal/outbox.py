@@ -48,6 +48,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connections, transaction
 from django.db.models.constants import OnConflict
 from django.template import Context, engines
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 
@@ -102,9 +103,16 @@ def register_context_builder(template: str, builder: ContextBuilder) -> None:
     CONTEXT_BUILDERS[template] = builder
 
 
+def dashboard_url() -> str:
+
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("dashboard")
+
+
 def render_email(template: str, context: dict, language: str) -> tuple[str, str]:
     """(text, html) of `emails/<template>` in `language`; the text part is not HTML-escaped."""
     engine = engines["django"].engine
+    # Every mail may link to the dashboard: absolute, from the configured public address.
+    context = {"dashboard_url": dashboard_url(), **context}
     with translation.override(language):
         text = engine.get_template(f"emails/{template}.txt").render(
             Context(context, autoescape=False)

@@ -79,15 +79,19 @@ def window_year(registration: Registration) -> int:
     return registration.edition.academic_year.end.year
 
 
-def second_chance_refusal(first: Enrolment, today: date) -> str | None:
-    """Why `first` (a first-chance enrolment) cannot lead to a second-chance enrolment today."""
+_LOOK_UP = object()
+
+
+def second_chance_refusal(first: Enrolment, today: date, published=_LOOK_UP) -> str | None:
+    """Why `first` (a first-chance enrolment) cannot lead to a second-chance enrolment today.
+    `published`: its published result when the caller already has it (None: none yet)."""
     if first.chance != Chance.FIRST:
         return _("This is not a first-chance enrolment.")
     if first.registration.status != Registration.Status.CONFIRMED:
         return _("The registration is cancelled.")
     if not windows.may_examine_again(first.unit.examinable_once_a_year, 1):
         return _("This unit is examined once a year: register again next academic year.")
-    result = published_result(first)
+    result = published_result(first) if published is _LOOK_UP else published
     if result is None or grading.unit_passed(result.grading_value):
         return _("Only a failed unit has a second chance.")
     first_day, last_day = windows.second_chance_window(window_year(first.registration))

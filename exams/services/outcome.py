@@ -34,15 +34,22 @@ def current_decision(registration) -> ProgrammeDecision | None:
 
 
 def programme_outcome(registration) -> Outcome:
+    return outcome_of(unit_results(registration), current_decision(registration),
+                      uses_weighted_percentage=registration.edition.course.uses_weighted_percentage)
+
+
+def outcome_of(unit_results: list[tuple], decision: ProgrammeDecision | None, *,
+               uses_weighted_percentage: bool) -> Outcome:
+    """The outcome from (unit, published current result or None) pairs and the current
+    decision."""
     pairs = [
         (None if result is None else result.grading_value, unit.credits)
-        for unit, result in unit_results(registration)
+        for unit, result in unit_results
     ]
-    decision = current_decision(registration)
     deviation = bool(decision and decision.favourable_deviation)
     passed = grading.programme_passed(pairs, favourable_deviation=deviation)
     percentage = grade = None
-    if registration.edition.course.uses_weighted_percentage:
+    if uses_weighted_percentage:
         percentage = grading.weighted_percentage(pairs)
         if passed and percentage is not None:
             grade = grading.grade_of_merit(percentage)

@@ -3,6 +3,8 @@
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.trail import Change, record, record_many
@@ -49,15 +51,29 @@ def leave_waiting_list(*, user, entry_id: int) -> None:
 
 def waiting_position(entry: WaitingListEntry) -> int:
     """1 for the first person still waiting."""
+    return _ahead_or_same(entry.edition_id, entry.joined_at, entry.pk).count()
+
+
+def _ahead_or_same(edition_id, joined_at, pk):
+    """The entries still waiting on the edition up to and including this one (joined earlier,
+    or at the same instant with a lower or equal id)."""
     return (
         WaitingListEntry.objects.filter(
-            edition_id=entry.edition_id,
-            status=WaitingListEntry.Status.WAITING,
-            joined_at__lte=entry.joined_at,
+            edition_id=edition_id, status=WaitingListEntry.Status.WAITING,
+            joined_at__lte=joined_at,
         )
-        .exclude(pk__gt=entry.pk, joined_at=entry.joined_at)
-        .count()
+        .exclude(pk__gt=pk, joined_at=joined_at)
     )
+
+
+def with_waiting_position(entries):
+    """The queryset of entries annotated with `waiting_position` (as `waiting_position()`, in
+    the same query: the dashboard lists any number of entries)."""
+    ahead = (
+        _ahead_or_same(OuterRef("edition_id"), OuterRef("joined_at"), OuterRef("pk"))
+        .order_by().values("edition_id").annotate(n=Count("pk")).values("n")
+    )
+    return entries.annotate(waiting_position=Coalesce(Subquery(ahead), 0))
 
 
 @transaction.atomic
