@@ -49,7 +49,8 @@ class ExamRules(models.Model):
         verbose_name_plural = _("exam rules")
         constraints = [
             models.CheckConstraint(
-                condition=Q(decimal_places__lte=2), name="exam_rules_decimals_at_most_2"
+                condition=Q(decimal_places__lte=2), name="exam_rules_decimals_at_most_2",
+                violation_error_message=_("A result has at most 2 decimals."),
             ),
         ]
 
@@ -97,7 +98,10 @@ class ExamPeriod(models.Model):
             models.UniqueConstraint(
                 fields=["academic_year", "organizer", "chance"], name="exam_period_unique"
             ),
-            models.CheckConstraint(condition=Q(start__lte=F("end")), name="exam_period_dates"),
+            models.CheckConstraint(
+                condition=Q(start__lte=F("end")), name="exam_period_dates",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
             models.CheckConstraint(condition=Q(chance__in=[1, 2]), name="exam_period_chance"),
         ]
 

@@ -185,6 +185,17 @@ class VoucherAdminForm(forms.ModelForm):
         WELCOME, as apply_voucher reads it, instead of a database constraint error."""
         return self.cleaned_data["code"].strip().upper()
 
+    def clean_max_uses(self):
+        """`times_used` is not on the form, so Django skips the constraint that compares the
+        two: checked here instead of a database error on save."""
+        max_uses = self.cleaned_data["max_uses"]
+        if max_uses is not None and max_uses < self.instance.times_used:
+            raise forms.ValidationError(
+                _("This voucher was used %(count)d time(s) already; the maximum cannot be "
+                  "lower.") % {"count": self.instance.times_used}
+            )
+        return max_uses
+
 
 @admin.register(Voucher)
 class VoucherAdmin(admin.ModelAdmin):
