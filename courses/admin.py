@@ -97,6 +97,14 @@ class EditionAdminForm(forms.ModelForm):
 
     def clean_seats(self):
         seats = self.cleaned_data["seats"]
+        if self.instance.pk:
+            # The count as it is now, locked until the admin's transaction commits: a checkout
+            # may have taken a seat since the page read the edition, and the save writes the
+            # count back (rules.md §1: capacity is hard).
+            self.instance.seats_taken = (
+                Edition.objects.select_for_update().filter(pk=self.instance.pk)
+                .values_list("seats_taken", flat=True).get()
+            )
         if self.instance.pk and seats < self.instance.seats_taken:
             raise forms.ValidationError(
                 _("%(taken)d people are registered already; seats cannot go below that.")

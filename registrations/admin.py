@@ -189,6 +189,14 @@ class VoucherAdminForm(forms.ModelForm):
         """`times_used` is not on the form, so Django skips the constraint that compares the
         two: checked here instead of a database error on save."""
         max_uses = self.cleaned_data["max_uses"]
+        if self.instance.pk:
+            # The uses as they are now, locked until the admin's transaction commits: a
+            # checkout may have used the voucher since the page read it, and the save writes
+            # the count back.
+            self.instance.times_used = (
+                Voucher.objects.select_for_update().filter(pk=self.instance.pk)
+                .values_list("times_used", flat=True).get()
+            )
         if max_uses is not None and max_uses < self.instance.times_used:
             raise forms.ValidationError(
                 _("This voucher was used %(count)d time(s) already; the maximum cannot be "

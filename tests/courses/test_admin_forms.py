@@ -116,3 +116,64 @@ def test_a_voucher_maximum_below_its_uses_is_refused_in_words(staff_client):
     assert "This voucher was used 3 time(s) already" in form_errors(response)
     voucher.refresh_from_db()
     assert (voucher.max_uses, voucher.times_used) == (5, 3)
+
+
+
+@pytest.fixture
+def taken_after_reading(monkeypatch):
+    """A checkout takes a seat, or uses a voucher, right after the admin read the row."""
+    from django.contrib.admin import ModelAdmin
+    from django.db.models import F
+
+    read = ModelAdmin.get_object
+
+    def then(model, field):
+        def get_object(admin, request, object_id, from_field=None):
+            obj = read(admin, request, object_id, from_field)
+            if request.method == "POST" and isinstance(obj, model):
+                model.objects.filter(pk=obj.pk).update(**{field: F(field) + 1})
+            return obj
+        monkeypatch.setattr(ModelAdmin, "get_object", get_object)
+    return then
+
+
+def test_saving_an_edition_keeps_a_seat_taken_meanwhile(client, course_admin,
+                                                        taken_after_reading):
+    from courses.models import Edition
+
+    edition = EditionFactory(seats=20)
+    Edition.objects.filter(pk=edition.pk).update(seats_taken=5)
+    client.force_login(course_admin)
+    url, data = edition_data(client, edition, seats=25)
+    taken_after_reading(Edition, "seats_taken")
+    assert client.post(url, data).status_code == 302
+    edition.refresh_from_db()
+    assert (edition.seats, edition.seats_taken) == (25, 6)
+
+
+def test_seats_lowered_below_a_seat_taken_meanwhile_is_a_form_error(client, course_admin,
+                                                                    taken_after_reading):
+    from courses.models import Edition
+
+    edition = EditionFactory(seats=20)
+    Edition.objects.filter(pk=edition.pk).update(seats_taken=5)
+    client.force_login(course_admin)
+    url, data = edition_data(client, edition, seats=5)
+    taken_after_reading(Edition, "seats_taken")
+    text = form_errors(client.post(url, data, HTTP_ACCEPT_LANGUAGE="en"))
+    assert "6 people are registered already" in text
+    edition.refresh_from_db()
+    assert (edition.seats, edition.seats_taken) == (20, 6)
+
+
+def test_saving_a_voucher_keeps_a_use_made_meanwhile(client, course_admin, taken_after_reading):
+    voucher = Voucher.objects.create(code="ABC", kind="fixed", value=10, max_uses=5)
+    Voucher.objects.filter(pk=voucher.pk).update(times_used=3)
+    taken_after_reading(Voucher, "times_used")
+    client.force_login(course_admin)
+    response = client.post(reverse("admin:registrations_voucher_change", args=[voucher.pk]),
+                           {"code": "ABC", "kind": "fixed", "value": "12", "max_uses": "5",
+                            "active": "on"})
+    assert response.status_code == 302
+    voucher.refresh_from_db()
+    assert (voucher.value, voucher.times_used) == (12, 4)
