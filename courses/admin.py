@@ -81,6 +81,15 @@ class CourseUnitAdmin(admin.ModelAdmin):
     list_select_related = ["course"]
 
 
+class EditionListFilter(admin.RelatedFieldListFilter):
+    """A list filter on an edition: the editions' names (their course's title) in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin) or ()
+        editions = Edition.objects.select_related("course").order_by(*ordering)
+        return [(edition.pk, str(edition)) for edition in editions]
+
+
 class SessionInline(admin.TabularInline):
     model = Session
     extra = 0

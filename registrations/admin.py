@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.trail import record
 from certificates.admin import issue_certificates
+from courses.admin import EditionListFilter
 from registrations import errors
 from registrations.models import (
     AdmissionApplication,
@@ -129,7 +130,7 @@ class WaitingListEntryAdmin(admin.ModelAdmin):
 @admin.register(AdmissionApplication)
 class AdmissionApplicationAdmin(admin.ModelAdmin):
     list_display = ["user", "edition", "status", "submitted_at", "register_before"]
-    list_filter = ["status", "edition__course__organizer", "edition"]
+    list_filter = ["status", "edition__course__organizer", ("edition", EditionListFilter)]
     search_fields = ["user__email", "user__last_name", "edition__code"]
     list_select_related = ["user", "edition__course"]
     readonly_fields = ["user", "edition", "motivation", "prior_knowledge", "experience",
