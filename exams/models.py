@@ -171,6 +171,14 @@ class Attendance(models.Model):
     def __str__(self):
         return f"{self.registration.user} · {self.session}"
 
+    def clean(self):
+        super().clean()
+        if (self.registration_id and self.session_id
+                and self.session.edition_id != self.registration.edition_id):
+            raise ValidationError({"session": _(
+                "This session belongs to another edition than the registration's."
+            )})
+
 
 class ResultQuerySet(models.QuerySet):
     def current(self):
