@@ -122,7 +122,7 @@ class UnpaidFlagAdmin(admin.ModelAdmin):
     list_filter = [OpenFilter, "raised_on"]
     search_fields = ["invoice__number", "registration__user__email",
                      "registration__user__last_name"]
-    list_select_related = ["registration__user", "registration__edition", "invoice",
+    list_select_related = ["registration__user", "registration__edition__course", "invoice",
                            "lifted_by"]
     readonly_fields = ["registration", "invoice", "raised_on", "lifted_at", "lifted_by"]
     actions = ["lift"]

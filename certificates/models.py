@@ -52,6 +52,9 @@ class Signatory(models.Model):
             models.UniqueConstraint(
                 fields=["organizer"], condition=Q(course__isnull=True),
                 name="signatory_one_default_per_organizer",
+                violation_error_message=_(
+                    "This organizer already has a signatory for all its certificates: name a "
+                    "course or programme, or change that signatory."),
             ),
         ]
 

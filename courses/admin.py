@@ -81,6 +81,15 @@ class CourseUnitAdmin(admin.ModelAdmin):
     list_select_related = ["course"]
 
 
+class EditionListFilter(admin.RelatedFieldListFilter):
+    """A list filter on an edition: the editions' names (their course's title) in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin) or ()
+        editions = Edition.objects.select_related("course").order_by(*ordering)
+        return [(edition.pk, str(edition)) for edition in editions]
+
+
 class SessionInline(admin.TabularInline):
     model = Session
     extra = 0
@@ -97,6 +106,14 @@ class EditionAdminForm(forms.ModelForm):
 
     def clean_seats(self):
         seats = self.cleaned_data["seats"]
+        if self.instance.pk:
+            # The count as it is now, locked until the admin's transaction commits: a checkout
+            # may have taken a seat since the page read the edition, and the save writes the
+            # count back (rules.md §1: capacity is hard).
+            self.instance.seats_taken = (
+                Edition.objects.select_for_update().filter(pk=self.instance.pk)
+                .values_list("seats_taken", flat=True).get()
+            )
         if self.instance.pk and seats < self.instance.seats_taken:
             raise forms.ValidationError(
                 _("%(taken)d people are registered already; seats cannot go below that.")

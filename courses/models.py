@@ -110,6 +110,8 @@ class AcademicYear(models.Model):
                 condition=Q(start__lt=F("second_semester_start"))
                 & Q(second_semester_start__lt=F("end")),
                 name="academic_year_semesters_in_order",
+                violation_error_message=_("The second semester starts after the start of the "
+                                          "academic year and before its end."),
             ),
         ]
 
@@ -150,7 +152,8 @@ class Course(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organizer", "code"], name="course_code_unique"),
             models.CheckConstraint(
-                condition=Q(total_credits__gte=0), name="course_credits_not_negative"
+                condition=Q(total_credits__gte=0), name="course_credits_not_negative",
+                violation_error_message=_("Credits cannot be negative."),
             ),
         ]
 
@@ -207,10 +210,14 @@ class CourseUnit(models.Model):
         ordering = ["course", "position", "code"]
         constraints = [
             models.UniqueConstraint(fields=["course", "code"], name="course_unit_code_unique"),
-            models.CheckConstraint(condition=Q(credits__gt=0), name="course_unit_credits_positive"),
+            models.CheckConstraint(
+                condition=Q(credits__gt=0), name="course_unit_credits_positive",
+                violation_error_message=_("A course unit has more than 0 credits."),
+            ),
             models.CheckConstraint(
                 condition=Q(attendance_threshold_percent__lte=100),
                 name="course_unit_attendance_threshold_percent",
+                violation_error_message=_("The attendance threshold is at most 100 %%."),
             ),
         ]
 
@@ -339,24 +346,33 @@ class Edition(models.Model):
         ordering = ["start", "code"]
         indexes = [models.Index(fields=["status", "start"])]
         constraints = [
-            models.CheckConstraint(condition=Q(start__lte=F("end")), name="edition_start_le_end"),
             models.CheckConstraint(
-                condition=Q(seats_taken__lte=F("seats")), name="edition_not_oversold"
+                condition=Q(start__lte=F("end")), name="edition_start_le_end",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(seats_taken__lte=F("seats")), name="edition_not_oversold",
+                violation_error_message=_(
+                    "Seats cannot go below the number of people registered."),
             ),
             models.CheckConstraint(
                 condition=Q(fee_amount__gte=0) & Q(credit_amount__gte=0)
                 & Q(programme_amount__gte=0),
                 name="edition_amounts_not_negative",
+                violation_error_message=_("Amounts cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(vat_rate_percent__gte=0) & Q(vat_rate_percent__lte=100),
                 name="edition_vat_rate_percent",
+                violation_error_message=_("The VAT rate is between 0 and 100 %%."),
             ),
             models.CheckConstraint(
                 condition=Q(policy_b_percent_kept__gte=0)
                 & Q(policy_b_percent_kept__lte=100)
                 & Q(policy_b_minimum_kept__gte=0),
                 name="edition_policy_b_parameters",
+                violation_error_message=_("Policy B: the percentage kept is between 0 and "
+                                          "100 %% and the minimum kept is not negative."),
             ),
             models.CheckConstraint(
                 condition=Q(max_instalments__gte=1) & Q(max_instalments__lte=12),
@@ -365,17 +381,22 @@ class Edition(models.Model):
             models.CheckConstraint(
                 condition=Q(attendance_threshold_percent__lte=100),
                 name="edition_attendance_threshold_percent",
+                violation_error_message=_("The attendance threshold is at most 100 %%."),
             ),
             models.CheckConstraint(
                 # A free training (policy D) costs nothing; a paid one never uses policy D.
                 condition=~Q(cancellation_policy="D")
                 | (Q(fee_kind="fixed") & Q(fee_amount=0)),
                 name="edition_policy_d_is_free",
+                violation_error_message=_(
+                    "Policy D is for free training only: a fixed fee of 0."),
             ),
             models.CheckConstraint(
                 # Policy A splits the fee into programme and credit amounts (seed 1).
                 condition=~Q(cancellation_policy="A") | Q(fee_kind="per_credit"),
                 name="edition_policy_a_per_credit",
+                violation_error_message=_(
+                    "Policy A needs a fee per credit plus an amount per programme."),
             ),
         ]
 
@@ -421,6 +442,7 @@ class CancellationTier(models.Model):
             models.CheckConstraint(
                 condition=Q(percent_kept__gte=0) & Q(percent_kept__lte=100),
                 name="tier_percent_kept_0_100",
+                violation_error_message=_("The percentage kept is between 0 and 100 %%."),
             ),
         ]
 
@@ -451,7 +473,8 @@ class Session(models.Model):
         ordering = ["edition", "starts_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(starts_at__lt=F("ends_at")), name="session_starts_before_it_ends"
+                condition=Q(starts_at__lt=F("ends_at")), name="session_starts_before_it_ends",
+                violation_error_message=_("A session ends after it starts."),
             ),
         ]
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.trail import record
+from courses.admin import EditionListFilter
 from exams.committees import TOO_FEW_MEMBERS, size_error, size_limits
 from exams.models import (
     Attendance,
@@ -66,9 +67,10 @@ class AttendanceAdmin(admin.ModelAdmin):
     list_display = ["session", "registration", "unpaid", "present", "recorded_by",
                     "recorded_at"]
     list_editable = ["present"]
-    list_filter = ["session__edition", "present"]
+    list_filter = [("session__edition", EditionListFilter), "present"]
     search_fields = ["registration__user__email", "registration__user__last_name"]
-    list_select_related = ["session", "registration__user", "recorded_by"]
+    list_select_related = ["session", "registration__user", "registration__edition__course",
+                           "recorded_by"]
     raw_id_fields = ["registration", "session"]
     exclude = ["recorded_by"]
 

@@ -49,7 +49,8 @@ class ExamRules(models.Model):
         verbose_name_plural = _("exam rules")
         constraints = [
             models.CheckConstraint(
-                condition=Q(decimal_places__lte=2), name="exam_rules_decimals_at_most_2"
+                condition=Q(decimal_places__lte=2), name="exam_rules_decimals_at_most_2",
+                violation_error_message=_("A result has at most 2 decimals."),
             ),
         ]
 
@@ -97,7 +98,10 @@ class ExamPeriod(models.Model):
             models.UniqueConstraint(
                 fields=["academic_year", "organizer", "chance"], name="exam_period_unique"
             ),
-            models.CheckConstraint(condition=Q(start__lte=F("end")), name="exam_period_dates"),
+            models.CheckConstraint(
+                condition=Q(start__lte=F("end")), name="exam_period_dates",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
             models.CheckConstraint(condition=Q(chance__in=[1, 2]), name="exam_period_chance"),
         ]
 
@@ -166,6 +170,14 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.registration.user} · {self.session}"
+
+    def clean(self):
+        super().clean()
+        if (self.registration_id and self.session_id
+                and self.session.edition_id != self.registration.edition_id):
+            raise ValidationError({"session": _(
+                "This session belongs to another edition than the registration's."
+            )})
 
 
 class ResultQuerySet(models.QuerySet):

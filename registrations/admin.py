@@ -5,8 +5,11 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from audit.trail import record
+from billing.vies import lookup_vat
 from certificates.admin import issue_certificates
+from courses.admin import EditionListFilter
 from registrations import errors
+from registrations.forms import CheckoutForm
 from registrations.models import (
     AdmissionApplication,
     Checkout,
@@ -16,6 +19,7 @@ from registrations.models import (
     WaitingListEntry,
 )
 from registrations.services.admission import decide_admission
+from registrations.services.checkout import BillingDetails
 from registrations.services.late import register_late
 
 
@@ -28,8 +32,46 @@ class RegistrationSettingsAdmin(admin.ModelAdmin):
 
 
 class LateRegistrationForm(forms.Form):
+    """The person, the edition and who the invoice is for: the person, or a company (the
+    employer pays), with the checkout's fields and checks (rules.md §2)."""
+
     user = forms.ModelChoiceField(queryset=None, label=_("Participant"))
     edition = forms.ModelChoiceField(queryset=None, label=_("Edition"))
+    invoice_to = CheckoutForm.base_fields["invoice_to"]
+    vat_number = CheckoutForm.base_fields["vat_number"]
+    company_name = CheckoutForm.base_fields["company_name"]
+    company_address = CheckoutForm.base_fields["company_address"]
+
+    clean_vat_number = CheckoutForm.clean_vat_number
+
+    def clean(self):
+        data = super().clean()
+        company = data.get("invoice_to") == Checkout.InvoiceTo.COMPANY
+        if company and not data.get("vat_number") and "vat_number" not in self.errors:
+            self.add_error("vat_number", _("A company invoice needs its VAT number."))
+        return data
+
+    def billing(self) -> BillingDetails | None:
+        """The company's details, completed from VIES as the checkout does (None: the
+        person's own invoice); a form error when VIES refuses the number or no name is
+        known."""
+        data = self.cleaned_data
+        if data["invoice_to"] != Checkout.InvoiceTo.COMPANY:
+            return None
+        lookup = lookup_vat(data["vat_number"])
+        if lookup.status == "invalid" and not data["vat_number"].startswith("BE"):
+            # A Belgian enterprise number without VAT registration is accepted (as at checkout).
+            self.add_error("vat_number", _("VIES reports that this VAT number is not active."))
+            return None
+        name = data["company_name"].strip() or lookup.name
+        if not name:
+            self.add_error("company_name", _("Give the company's name."))
+            return None
+        return BillingDetails(
+            invoice_to=Checkout.InvoiceTo.COMPANY, vat_number=data["vat_number"],
+            vat_status=lookup.status, company_name=name,
+            company_address=data["company_address"].strip() or lookup.address,
+        )
 
     def __init__(self, *args, **kwargs):
         from django.contrib.auth import get_user_model
@@ -37,6 +79,7 @@ class LateRegistrationForm(forms.Form):
         from courses.models import Edition
 
         super().__init__(*args, **kwargs)
+        self.fields["invoice_to"].required = False  # left out: the person's own invoice
         self.fields["user"].queryset = get_user_model().objects.filter(is_staff=False)
         self.fields["edition"].queryset = Edition.objects.exclude(
             status__in=[Edition.Status.DRAFT, Edition.Status.CANCELLED]
@@ -80,12 +123,14 @@ class RegistrationAdmin(admin.ModelAdmin):
 
             raise PermissionDenied
         form = LateRegistrationForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        billing = form.billing() if request.method == "POST" and form.is_valid() else None
+        if request.method == "POST" and form.is_valid():  # no error from the billing either
             try:
                 registration = register_late(
                     staff_user=request.user,
                     user=form.cleaned_data["user"],
                     edition_id=form.cleaned_data["edition"].pk,
+                    billing=billing,
                 )
             except errors.RegistrationError as error:
                 form.add_error(None, error.message)
@@ -129,7 +174,7 @@ class WaitingListEntryAdmin(admin.ModelAdmin):
 @admin.register(AdmissionApplication)
 class AdmissionApplicationAdmin(admin.ModelAdmin):
     list_display = ["user", "edition", "status", "submitted_at", "register_before"]
-    list_filter = ["status", "edition__course__organizer", "edition"]
+    list_filter = ["status", "edition__course__organizer", ("edition", EditionListFilter)]
     search_fields = ["user__email", "user__last_name", "edition__code"]
     list_select_related = ["user", "edition__course"]
     readonly_fields = ["user", "edition", "motivation", "prior_knowledge", "experience",
@@ -184,6 +229,25 @@ class VoucherAdminForm(forms.ModelForm):
         """Codes are stored in capitals (participants type them in any case): `welcome ` is
         WELCOME, as apply_voucher reads it, instead of a database constraint error."""
         return self.cleaned_data["code"].strip().upper()
+
+    def clean_max_uses(self):
+        """`times_used` is not on the form, so Django skips the constraint that compares the
+        two: checked here instead of a database error on save."""
+        max_uses = self.cleaned_data["max_uses"]
+        if self.instance.pk:
+            # The uses as they are now, locked until the admin's transaction commits: a
+            # checkout may have used the voucher since the page read it, and the save writes
+            # the count back.
+            self.instance.times_used = (
+                Voucher.objects.select_for_update().filter(pk=self.instance.pk)
+                .values_list("times_used", flat=True).get()
+            )
+        if max_uses is not None and max_uses < self.instance.times_used:
+            raise forms.ValidationError(
+                _("This voucher was used %(count)d time(s) already; the maximum cannot be "
+                  "lower.") % {"count": self.instance.times_used}
+            )
+        return max_uses
 
 
 @admin.register(Voucher)

@@ -117,7 +117,26 @@ class EditionChangeNoticeAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_queryset(self, request):
+        """The counts of the list in the list's query (one subquery each), not per row."""
+        from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+        from django.db.models.functions import Coalesce
+
+        registered = (
+            Registration.objects.filter(edition=OuterRef("edition"), status="confirmed",
+                                        registered_on__lte=OuterRef("notice_date"))
+            .order_by().values("edition").annotate(n=Count("pk")).values("n")
+        )
+        return super().get_queryset(request).annotate(
+            n_accepted=Count("responses", filter=Q(responses__answer="accepted")),
+            n_cancelled=Count("responses", filter=Q(responses__answer="cancelled")),
+            n_registered=Coalesce(Subquery(registered, output_field=IntegerField()), Value(0)),
+        )
+
     def _counts(self, obj):
+        if hasattr(obj, "n_registered"):
+            return (obj.n_accepted, obj.n_cancelled,
+                    max(obj.n_registered - obj.n_accepted, 0))
         answers = dict(ChangeResponse.objects.filter(notice=obj).values_list("registration_id",
                                                                              "answer"))
         # Only the registrations the change was announced to (seed 2 art. 6.2).

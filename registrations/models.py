@@ -34,8 +34,14 @@ class RegistrationSettings(models.Model):
         verbose_name = _("registration settings")
         verbose_name_plural = _("registration settings")
         constraints = [
-            models.CheckConstraint(condition=Q(cart_hold_minutes__gte=1), name="cart_hold_min_1"),
-            models.CheckConstraint(condition=Q(offer_valid_hours__gte=1), name="offer_hours_min_1"),
+            models.CheckConstraint(
+                condition=Q(cart_hold_minutes__gte=1), name="cart_hold_min_1",
+                violation_error_message=_("A cart is held for at least 1 minute."),
+            ),
+            models.CheckConstraint(
+                condition=Q(offer_valid_hours__gte=1), name="offer_hours_min_1",
+                violation_error_message=_("A waiting-list offer is valid for at least 1 hour."),
+            ),
         ]
 
     def __str__(self):
@@ -69,20 +75,27 @@ class Voucher(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=Q(code=Upper("code")), name="voucher_code_upper"),
-            models.CheckConstraint(condition=Q(value__gt=0), name="voucher_value_positive"),
+            models.CheckConstraint(
+                condition=Q(value__gt=0), name="voucher_value_positive",
+                violation_error_message=_("The value is more than 0."),
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="percentage") | Q(value__lte=100),
                 name="voucher_percentage_at_most_100",
+                violation_error_message=_("A percentage is at most 100."),
             ),
             models.CheckConstraint(
                 condition=Q(max_uses__isnull=True) | Q(times_used__lte=F("max_uses")),
                 name="voucher_not_over_used",
+                violation_error_message=_("The maximum uses cannot be lower than the times the "
+                                          "voucher was used already."),
             ),
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True)
                 | Q(valid_until__isnull=True)
                 | Q(valid_from__lte=F("valid_until")),
                 name="voucher_valid_from_le_until",
+                violation_error_message=_("“Valid until” cannot be before “valid from”."),
             ),
         ]
 

@@ -191,3 +191,18 @@ def test_attendance_list_shows_who_is_unpaid(client, course_admin):
     page = client.get(reverse("admin:exams_attendance_changelist"))
     assert page.status_code == 200
     assert page.context["cl"].result_list[0].is_unpaid is True
+
+
+def test_attendance_in_another_editions_session_is_refused(client, course_admin, registration):
+    """A registration's attendance is recorded for a session of its own edition only."""
+    from exams.models import Attendance
+    from tests.factories import SessionFactory
+
+    elsewhere = SessionFactory()  # another edition's
+    client.force_login(course_admin)
+    response = client.post("/admin/exams/attendance/add/", {
+        "registration": registration.pk, "session": elsewhere.pk, "present": "on"},
+        HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "belongs to another edition" in str(response.context["adminform"].form.errors)
+    assert not Attendance.objects.exists()

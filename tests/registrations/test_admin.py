@@ -158,3 +158,40 @@ def test_voucher_admin_stores_the_code_in_capitals(client, course_admin, typed):
         "code": "welcome", "kind": "fixed", "value": "10", "active": "on"})
     assert response.status_code == 200  # the same code twice: the form says so
     assert response.context["adminform"].form.errors["code"]
+
+
+def test_staff_register_late_with_a_company_invoice(client, course_admin, participant,
+                                                    fake_vies):
+    """The employer pays: the invoice is the company's, its VAT number typed in any form
+    and normalised, its name and address completed from VIES as at checkout."""
+    late = EditionFactory(start=timezone.localdate() + timedelta(days=2))
+    client.force_login(course_admin)
+    response = client.post(reverse("admin:registrations_registration_late"), {
+        "user": participant.pk, "edition": late.pk, "invoice_to": "company",
+        "vat_number": "be 0403.170.701", "company_name": "", "company_address": ""})
+    assert response.status_code == 302
+    registration = Registration.objects.get(user=participant, edition=late)
+    assert registration.late_by_staff
+    assert registration.checkout.invoice_to == "company"
+    invoice = Invoice.objects.get(user=participant)
+    assert invoice.customer_kind == "company"
+    assert invoice.customer_vat_number == "BE0403170701"
+    assert invoice.customer_name == "KU LEUVEN"
+    assert invoice.vat_check == "verified"
+
+
+@pytest.mark.parametrize(("typed", "field", "message"), [
+    ({"vat_number": ""}, "vat_number", "A company invoice needs its VAT number."),
+    ({"vat_number": "BE 0403.170.702"}, "vat_number", "This is not a valid enterprise"),
+    ({"vat_number": "NL004495445B01"}, "vat_number", "VIES reports that this VAT number"),
+])
+def test_a_late_company_invoice_with_bad_details_is_a_form_error(
+        client, course_admin, participant, fake_vies, typed, field, message):
+    late = EditionFactory(start=timezone.localdate() + timedelta(days=2))
+    client.force_login(course_admin)
+    response = client.post(reverse("admin:registrations_registration_late"), {
+        "user": participant.pk, "edition": late.pk, "invoice_to": "company",
+        "company_name": "", "company_address": "", **typed}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert message in str(response.context["form"].errors[field])
+    assert not Registration.objects.exists()
