@@ -85,7 +85,7 @@ def test_posting_a_change_or_an_add_without_the_permission_is_refused(
         user = request.getfixturevalue(role)
         client = Client(raise_request_exception=False)
         client.force_login(user)
-        for model, model_admin in admin.site._registry.items():
+        for model in admin.site._registry:
             opts = model._meta
             if opts.app_label not in ("courses", "registrations", "exams", "certificates"):
                 continue
