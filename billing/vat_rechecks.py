@@ -8,6 +8,7 @@ is still unanswered (broker down, the embedded mode, a long VIES outage), for a 
 
 from datetime import timedelta
 
+from django.db.models import F, Max
 from django.utils import timezone
 
 from billing.models import VatNumberCheck
@@ -36,13 +37,15 @@ def record_answer(checkout: Checkout) -> str:
 
 def unanswered(now):
     """Company checkouts of the last month whose number VIES has not answered yet and that
-    were not tried in the last half hour, oldest first."""
+    were not tried in the last half hour, the ones asked longest ago first (never asked before
+    all): with more waiting than a run asks, the oldest checkouts must not take every run."""
     return (
         Checkout.objects.filter(invoice_to=Checkout.InvoiceTo.COMPANY, vat_status="unverified",
                                 created_at__gte=now - RECHECK_FOR)
         .exclude(vat_checks__status__in=ANSWERED)
         .exclude(vat_checks__checked_at__gte=now - NOT_BEFORE)
-        .order_by("pk")
+        .annotate(last_asked=Max("vat_checks__checked_at"))
+        .order_by(F("last_asked").asc(nulls_first=True), "pk")
     )
 
 

@@ -124,3 +124,23 @@ def test_finance_finds_the_invoices_vies_found_invalid_since(client, finance_use
     checks = client.get(reverse("admin:billing_vatnumbercheck_changelist"),
                         {"status": "invalid"}).content.decode()
     assert invoice.number in checks
+
+
+def test_the_sweep_reaches_every_number_when_more_are_waiting_than_a_run_asks(
+        participant, other_participant, edition, fake_vies):
+    """More unanswered numbers than one run asks (VIES of a member state down for hours): each
+    run takes the ones asked longest ago, so the oldest checkouts do not starve the others."""
+    fake_vies.mode = "busy"
+    checkouts = []
+    for user in (participant, other_participant):
+        add_to_cart(user=user, edition_id=edition.pk)
+        checkouts.append(checkout(user=user, token=Cart.objects.get(user=user).checkout_token,
+                                  billing=UNVERIFIED))
+    asked = []
+    for _run in range(2):
+        for each in checkouts:
+            an_hour_ago(each)
+        before = {each.pk: each.vat_checks.count() for each in checkouts}
+        assert recheck_unverified(batch=1) == {**NOTHING, "unverified": 1}
+        asked += [each.pk for each in checkouts if each.vat_checks.count() > before[each.pk]]
+    assert sorted(asked) == sorted(each.pk for each in checkouts)
