@@ -7,6 +7,7 @@ row is locked, and the database holds one certificate per person and achievement
 """
 
 import contextlib
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -22,6 +23,8 @@ from certificates.models import Certificate, Review, Signatory
 from courses.models import Course, CourseUnit, Session
 from exams import grading
 from registrations.models import AdmissionApplication, Registration
+
+logger = logging.getLogger(__name__)
 
 
 class CertificateRefused(Exception):
@@ -406,9 +409,9 @@ def issue_all_due() -> int:
     Idempotent; returns the number of certificates written (reviews not counted)."""
     before = Certificate.objects.count()
     for registration in registrations_to_review().iterator():
-        review_certificates(registration)
+        _isolated(review_certificates, registration)
     for registration in registrations_to_check().iterator():
-        issue_due_certificates(registration)
+        _isolated(issue_due_certificates, registration)
     revoked = 0
     for certificate in Certificate.objects.valid().filter(
         kind=Certificate.Kind.REGISTRATION,
@@ -417,6 +420,18 @@ def issue_all_due() -> int:
         revoke_certificate(certificate, reason=_("The registration was cancelled."), by=None)
         revoked += 1
     return Certificate.objects.count() - before + revoked
+
+
+def _isolated(step, registration: Registration) -> None:
+    """One registration's step of the sweep, in its own savepoint: a registration that fails
+    (bad data, a bug) is logged with its id and skipped, and the sweep goes on with the others
+    (the next run tries it again)."""
+    try:
+        with transaction.atomic():
+            step(registration)
+    except Exception:
+        logger.exception("Certificate sweep: %s of registration %s failed", step.__name__,
+                         registration.pk)
 
 
 # Revocation and reading -------------------------------------------------------------------------
