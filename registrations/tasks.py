@@ -1,11 +1,15 @@
 """Periodic and deferred registration jobs; thin and idempotent."""
 
+import logging
+
 from celery import shared_task
 from django.utils import timezone
 
 from portal.queueing import enqueue_on_commit
 from registrations.models import CartItem
 from registrations.services.waiting_list import editions_with_waiting_lists, offer_free_seats
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -15,7 +19,10 @@ def process_waiting_lists() -> int:
     CartItem.objects.filter(held_until__lte=now).delete()
     offered = 0
     for edition_id in list(editions_with_waiting_lists()):
-        offered += len(offer_free_seats(edition_id=edition_id, now=now))
+        try:
+            offered += len(offer_free_seats(edition_id=edition_id, now=now))
+        except Exception:  # noqa: BLE001 - one edition's problem must not stop the others
+            logger.exception("Waiting lists: edition %s failed", edition_id)
     return offered
 
 

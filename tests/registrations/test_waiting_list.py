@@ -237,3 +237,33 @@ def test_seats_cannot_go_below_those_taken_in_the_admin(full_edition, superuser,
     assert "seats" in response.context["adminform"].form.errors
     full_edition.refresh_from_db()
     assert full_edition.seats == 1
+
+
+def test_one_edition_that_fails_does_not_stop_the_periodic_job(monkeypatch, caplog):
+    """An edition whose offers fail (bad data, a bug) is logged and skipped: the job still
+    offers the free seats of the other editions, every five minutes."""
+    from registrations import tasks
+
+    editions = []
+    for _ in range(2):
+        edition = EditionFactory(seats=1)
+        holder = UserFactory()
+        add_to_cart(user=holder, edition_id=edition.pk)
+        join_waiting_list(user=UserFactory(), edition_id=edition.pk)
+        editions.append(edition)
+    CartItem.objects.update(held_until=timezone.now() - timedelta(seconds=1))
+    broken = min(editions, key=lambda edition: edition.pk)
+    offer = tasks.offer_free_seats
+
+    def failing_for_broken(*, edition_id, now):
+        if edition_id == broken.pk:
+            raise RuntimeError("broken data")
+        return offer(edition_id=edition_id, now=now)
+
+    monkeypatch.setattr(tasks, "offer_free_seats", failing_for_broken)
+    monkeypatch.setattr(tasks, "editions_with_waiting_lists",
+                        lambda: sorted(edition.pk for edition in editions))
+    assert process_waiting_lists() == 1
+    assert WaitingListEntry.objects.get(edition=broken).status == "waiting"
+    assert WaitingListEntry.objects.exclude(edition=broken).get().status == "offered"
+    assert f"edition {broken.pk}" in caplog.text and "broken data" in caplog.text
