@@ -15,17 +15,22 @@ DAYS_BEFORE_CLOSING = 3
 
 
 def reminder_kind(today: date) -> str | None:
+    """The reminder due on `today`: "opens" from the day the window opens, "closes" from
+    DAYS_BEFORE_CLOSING days before it closes, up to its last day. Not only on those exact
+    days, so a day the daily job did not run (beat or the worker down) is caught up by the next
+    run; the mail's dedup key (per kind, year and person) sends each one once."""
     opens, closes = windows.second_chance_window(today.year)
-    if today == opens:
-        return "opens"
-    if today == closes - timedelta(days=DAYS_BEFORE_CLOSING):
+    if not opens <= today <= closes:
+        return None
+    if today >= closes - timedelta(days=DAYS_BEFORE_CLOSING):
         return "closes"
-    return None
+    return "opens"
 
 
 @transaction.atomic
 def send_second_chance_reminders(today: date) -> int:
-    """One mail per participant with a failed unit not yet enrolled for; idempotent per day."""
+    """One mail per participant with a failed unit not yet enrolled for, per kind and year
+    (idempotent); returns the mails queued or found."""
     kind = reminder_kind(today)
     if kind is None:
         return 0

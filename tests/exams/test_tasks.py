@@ -21,9 +21,10 @@ def failed(registration, periods, exam_committee_member):
 @pytest.mark.parametrize("day,sent", [
     (date(2027, 7, 10), 0),
     (date(2027, 7, 11), 1),
-    (date(2027, 7, 12), 0),
+    (date(2027, 7, 12), 1),  # the job did not run on 11 July: the mail goes now
     (date(2027, 8, 5), 1),
-    (date(2027, 8, 8), 0),
+    (date(2027, 8, 8), 1),  # the same for the mail of 5 August
+    (date(2027, 8, 9), 0),
 ])
 def test_reminder_days(failed, day, sent):
     assert send_second_chance_reminders(day) == sent
@@ -37,6 +38,16 @@ def test_reminder_once_per_day_and_only_for_failed_units(failed, participant):
     assert email.recipient == participant.email
     assert "DATA1" in email.body_text and "DATA2" not in email.body_text
     assert "08/08/2027" in email.body_text
+
+
+def test_a_day_the_job_missed_is_caught_up_once(failed, participant):
+    """Beat or the worker down at 08:00 on 11 July (or on 5 August): the next run sends the
+    reminder that was due, and later runs do not send it again."""
+    assert send_second_chance_reminders(date(2027, 7, 13)) == 1
+    assert send_second_chance_reminders(date(2027, 7, 14)) == 1  # the same mail, not a second
+    assert send_second_chance_reminders(date(2027, 8, 6)) == 1
+    assert send_second_chance_reminders(date(2027, 8, 7)) == 1
+    assert OutgoingEmail.objects.filter(recipient=participant.email).count() == 2
 
 
 def test_no_reminder_once_enrolled(failed, participant):
