@@ -91,13 +91,16 @@ def test_voucher_applied_removed_then_the_price_shown_is_confirmed(page, live_se
     assert Voucher.objects.get().times_used == 0
 
 
-def test_language_switched_in_the_middle_of_a_checkout(page, live_server):
+def test_language_switched_in_the_middle_of_a_checkout(page, live_server, fake_vies):
     edition = EditionFactory(course__title_nl="Onderhandelen", course__title_en="Negotiating")
     user = UserFactory()
     log_in(page, live_server, user)
     add_to_cart(page, live_server, edition)
     page.locator('a.button[href$="/checkout/"]').click()
     expect(page).to_have_url(re.compile(r"/checkout/$"))
+    page.check("input[name=invoice_to][value=company]")
+    page.fill("input[name=vat_number]", "0403.170.701")
+    page.fill("input[name=company_name]", "KU Leuven (dienst HR)")
     page.fill("input[name=third_party_name]", "Stad Gent")
     page.fill("textarea[name=third_party_address]", "Botermarkt 1\n9000 Gent")
 
@@ -110,11 +113,16 @@ def test_language_switched_in_the_middle_of_a_checkout(page, live_server):
     expect(page.locator("input[name=third_party_name]")).to_have_value("Stad Gent")
     expect(page.locator("textarea[name=third_party_address]")).to_have_value(
         "Botermarkt 1\n9000 Gent")
+    expect(page.locator("input[name=invoice_to][value=company]")).to_be_checked()
+    expect(page.locator("#company")).to_be_visible()
+    expect(page.locator("input[name=vat_number]")).to_have_value("0403.170.701")
+    expect(page.locator("input[name=company_name]")).to_have_value("KU Leuven (dienst HR)")
 
     page.locator("#confirm").click()
     expect(page).to_have_url(re.compile(r"/checkout/\d+/$"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     invoice = Invoice.objects.get(user=user)
     assert invoice.third_party_name == "Stad Gent"
+    assert invoice.customer_name == "KU Leuven (dienst HR)"
     user.refresh_from_db()
     assert user.preferred_language == "en"

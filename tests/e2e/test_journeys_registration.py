@@ -109,6 +109,14 @@ def test_admission_with_a_cv_admitted_in_the_admin_then_registration(
     page.locator(f"#register a[href$='/editions/{edition.code}/apply/']").click()
     page.fill("textarea[name=motivation]", "Ik wil data beter begrijpen.")
     page.fill("textarea[name=prior_knowledge]", "Statistiek 1 en 2.")
+    # Switching the language halfway keeps what was typed.
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("textarea[name=motivation]")).to_have_value(
+        "Ik wil data beter begrijpen.")
+    page.get_by_role("button", name="Nederlands").click()
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    expect(page.locator("textarea[name=prior_knowledge]")).to_have_value("Statistiek 1 en 2.")
     page.fill("textarea[name=experience]", "Vijf jaar beleidsmedewerker.")
     page.set_input_files("input[name=cv]", files=[{
         "name": "cv-noor.pdf", "mimeType": "application/pdf",
