@@ -46,6 +46,14 @@ def test_participant_pays_in_three_instalments(page, live_server, tmp_path):
     parts = list(invoice.instalments.order_by("number"))
     assert [part.amount for part in parts] == [Decimal("200.00")] * 3
 
+    # The confirmation shows the three transfers to make, not one total to pay at once.
+    confirmed = page.locator("main .instalment-list li")
+    expect(confirmed).to_have_count(3)
+    for part, item in zip(parts, confirmed.all(), strict=True):
+        expect(item).to_contain_text(format_euro(part.amount, "nl"))
+        expect(item.locator(".communication")).to_have_text(part.structured_communication)
+    expect(page.locator("main")).not_to_contain_text(invoice.structured_communication)
+
     page.goto(live_server.url + "/dashboard/")
     items = page.locator("#invoice-list tr.instalments li")
     expect(items).to_have_count(3)
