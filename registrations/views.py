@@ -190,14 +190,20 @@ def _render_checkout(request, form, summary, lookup=None):
 
 @login_required
 def checkout_done(request, pk):
+    from billing.pdf import instalments_to_transfer
+
     record = get_object_or_404(Checkout, pk=pk, user=request.user)
+    invoices = list(record.invoices.prefetch_related("instalments"))
+    for invoice in invoices:
+        # Paid in parts: each part is a transfer of its own (as on the dashboard and the PDF).
+        invoice.schedule = instalments_to_transfer(invoice)
     return render(
         request,
         "registrations/checkout_done.html",
         {
             "checkout": record,
             "registrations": record.registrations.select_related("edition__course"),
-            "invoices": record.invoices.all(),
+            "invoices": invoices,
         },
     )
 
