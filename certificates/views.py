@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,7 +18,8 @@ from registrations.models import Registration
 
 def _pdf_response(certificate: Certificate) -> HttpResponse:
     response = HttpResponse(render_certificate_pdf(certificate), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{certificate.filename}"'
+    # The name holds the edition and unit codes staff typed: quoted by Django, never pasted in.
+    response["Content-Disposition"] = content_disposition_header(True, certificate.filename)
     return response
 
 

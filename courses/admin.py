@@ -104,6 +104,16 @@ class CancellationTierInline(admin.TabularInline):
 class EditionAdminForm(forms.ModelForm):
     """The admin builds the Meta (model and fieldsets) on top of this."""
 
+    def clean_code(self):
+        # The code is part of public addresses (/editions/<code>/): with a "/" no page linking
+        # the edition could be built (a server error on the course page and the dashboard).
+        code = self.cleaned_data["code"]
+        if "/" in code or not code.isprintable():
+            raise forms.ValidationError(
+                _("A code cannot contain a slash (/), a line break or other control characters.")
+            )
+        return code
+
     def clean_seats(self):
         seats = self.cleaned_data["seats"]
         if self.instance.pk:

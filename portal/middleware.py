@@ -29,7 +29,7 @@ class StaffSecondFactorMiddleware:
             and not request.path.startswith(SECOND_FACTOR_EXEMPT)
             and user is not None
             and user.is_authenticated
-            and user.is_staff
+            and (user.is_staff or user.is_superuser)  # a superuser holds every permission
             and not is_mfa_enabled(user, ["totp"])
         ):
             return redirect("mfa_activate_totp")

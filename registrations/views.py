@@ -272,10 +272,13 @@ def _apply(request, code):
 
 @login_required
 def application_cv(request, pk):
-    """The CV is private: only its author and staff who may view applications get it."""
+    """The CV is private: only its author and staff who may view applications get it.
+
+    Staff means the staff flag too: only then does the second factor apply (portal/middleware.py),
+    so a role's group given to an account without the flag opens nothing here."""
     application = get_object_or_404(AdmissionApplication, pk=pk)
-    allowed = application.user_id == request.user.pk or request.user.has_perm(
-        "registrations.view_admissionapplication"
+    allowed = application.user_id == request.user.pk or (
+        request.user.is_staff and request.user.has_perm("registrations.view_admissionapplication")
     )
     if not allowed or not application.cv:
         raise Http404

@@ -109,3 +109,27 @@ def test_wrong_codes_are_rate_limited(client, course_admin):
     response = client.post(reverse("mfa_authenticate"), {"code": _code(secret)})
     assert "_auth_user_id" not in client.session
     assert "Too many failed login attempts. Try again later." in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["superuser_not_staff", "role_not_staff"])
+def test_permissions_without_the_staff_flag_need_the_second_factor_too(
+        client, settings, application, other_participant, how):
+    """The staff flag only opens the admin: a superuser or a member of a role's group without it
+    still holds the permissions that open pages outside the admin (an applicant's CV)."""
+    from django.contrib.auth.models import Group
+
+    from portal.roles import COURSE_ADMINISTRATOR
+
+    settings.STAFF_MFA_REQUIRED = True
+    if how == "superuser_not_staff":
+        other_participant.is_superuser = True
+        other_participant.save()
+    else:
+        other_participant.groups.add(Group.objects.get(name=COURSE_ADMINISTRATOR))
+    client.force_login(other_participant)
+    response = client.get(reverse("application_cv", args=[application.pk]))
+    if how == "superuser_not_staff":
+        assert (response.status_code, response["Location"]) == (302, reverse("mfa_activate_totp"))
+    else:  # the role's permissions count for staff only: not found, like for any participant
+        assert response.status_code == 404
