@@ -48,7 +48,9 @@ def new_communications(count: int = 1) -> list[str]:
     the database's counter never hands out an id twice, whatever the organizer, the year or
     the number of instalments. Ids of a rolled-back transaction are lost (communications may
     have gaps)."""
-    rows = CommunicationNumber.objects.bulk_create([CommunicationNumber() for _ in range(count)])
+    rows = CommunicationNumber.objects.bulk_create(
+        [CommunicationNumber() for _number in range(count)]
+    )
     return [format_structured(row.pk) for row in rows]
 
 

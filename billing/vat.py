@@ -38,3 +38,11 @@ def normalise_vat(raw: str) -> str:
         # Greek VAT numbers carry EL, not the country code GR: VIES only knows EL.
         return "EL" + number[2:] if number.startswith("GR") else number
     return "BE" + be_vat.validate(raw)
+
+
+def enterprise_number_only(number: str, vies_status: str) -> bool:
+    """VIES calls the (normalised) number inactive, yet it is a Belgian enterprise number that
+    passed the offline check: an organisation without VAT registration (a non-profit, a school,
+    a public body), invoiced under that number (rules.md §2: "enterprise or VAT number"). A
+    foreign number VIES calls inactive has nothing to fall back on: it is refused."""
+    return vies_status == "invalid" and number.startswith("BE")

@@ -5,6 +5,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from audit.trail import record
+from billing.vat import enterprise_number_only
 from billing.vies import lookup_vat
 from certificates.admin import issue_certificates
 from courses.admin import EditionListFilter
@@ -59,8 +60,8 @@ class LateRegistrationForm(forms.Form):
         if data["invoice_to"] != Checkout.InvoiceTo.COMPANY:
             return None
         lookup = lookup_vat(data["vat_number"])
-        if lookup.status == "invalid" and not data["vat_number"].startswith("BE"):
-            # A Belgian enterprise number without VAT registration is accepted (as at checkout).
+        if lookup.status == "invalid" and not enterprise_number_only(data["vat_number"],
+                                                                     lookup.status):
             self.add_error("vat_number", _("VIES reports that this VAT number is not active."))
             return None
         name = data["company_name"].strip() or lookup.name

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from billing.vat import enterprise_number_only
 from billing.vies import lookup_vat
 from courses.models import Edition
 from registrations import errors
@@ -111,15 +112,11 @@ def checkout_page(request):
     company = details["invoice_to"] == Checkout.InvoiceTo.COMPANY
     lookup = _vies(request, details["vat_number"]) if company else None
     if company:
-        if lookup["status"] == "invalid":
-            if not details["vat_number"].startswith("BE"):
-                form.add_error("vat_number",
-                               _("VIES reports that this VAT number is not active."))
-                return _render_checkout(request, form, summary, lookup)
-            # rules.md §2 takes an "enterprise or VAT number": a Belgian organisation without a
-            # VAT registration (a non-profit, a school, a public body) has a valid enterprise
-            # number that VIES calls inactive. Its invoice carries the enterprise number.
-            lookup = {**lookup, "enterprise_only": True}
+        if enterprise_number_only(details["vat_number"], lookup["status"]):
+            lookup = {**lookup, "enterprise_only": True}  # invoiced under that number
+        elif lookup["status"] == "invalid":
+            form.add_error("vat_number", _("VIES reports that this VAT number is not active."))
+            return _render_checkout(request, form, summary, lookup)
         # Fill in what VIES knows for the person to confirm; never overwrite their own typing.
         details["company_name"] = details["company_name"] or lookup["name"]
         details["company_address"] = details["company_address"] or lookup["address"]

@@ -69,10 +69,14 @@ def exam_programmes(user, day: date, now: datetime | None = None) -> list[dict]:
         rows = rows_of[registration.pk]
         seconds = {row["enrolment"].unit_id for row in rows
                    if row["enrolment"].chance == Chance.SECOND}
-        latest = {}  # per unit, the published result of its latest chance (rows by chance)
+        # Per unit, rows by chance: the result published for its latest chance (None while
+        # that chance awaits one), and the latest published result (what the outcome counts,
+        # outcome.unit_results).
+        latest, counted = {}, {}
         for row in rows:
             enrolment = row["enrolment"]
             latest[enrolment.unit_id] = row["result"]
+            counted[enrolment.unit_id] = row["result"] or counted.get(enrolment.unit_id)
             reason = "" if row["result"] is not None else sitting_refusal(
                 confirmed=True, blocked=registration.pk in blocked, unit=enrolment.unit,
                 present=present.get((registration.pk, enrolment.unit_id), 0),
@@ -83,15 +87,8 @@ def exam_programmes(user, day: date, now: datetime | None = None) -> list[dict]:
                 and second_chance_refusal(enrolment, day, published=row["result"]) is None
             ))
         units = list(registration.edition.course.units.all())
-        unit_results = []
-        for unit in units:  # the latest published chance counts (outcome.unit_results)
-            result = None
-            for row in rows:
-                if row["enrolment"].unit_id == unit.pk:
-                    result = row["result"] or result
-            unit_results.append((unit, result))
         outcome = outcome_of(
-            unit_results, decisions.get(registration.pk),
+            [(unit, counted.get(unit.pk)) for unit in units], decisions.get(registration.pk),
             uses_weighted_percentage=registration.edition.course.uses_weighted_percentage,
         )
         programmes.append({

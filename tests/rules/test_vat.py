@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from billing.vat import normalise_vat
+from billing.vat import enterprise_number_only, normalise_vat
 
 
 @pytest.mark.parametrize(
@@ -86,3 +86,13 @@ def test_every_typed_form_of_a_valid_number_normalises_alike(first_eight):
     dotted = f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
     for raw in (expected, digits, dotted, f"be {dotted}", expected.lower()):
         assert normalise_vat(raw) == expected
+
+
+@pytest.mark.parametrize(("number", "status", "expected"), [
+    ("BE0234567873", "invalid", True),  # a Belgian organisation without VAT registration
+    ("BE0403170701", "verified", False),
+    ("BE0403170701", "unverified", False),  # VIES did not answer: not known to be inactive
+    ("NL004495445B01", "invalid", False),  # abroad there is no enterprise number to fall back on
+])
+def test_enterprise_number_only(number, status, expected):
+    assert enterprise_number_only(number, status) is expected
