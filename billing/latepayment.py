@@ -28,11 +28,12 @@ last line of defence. Bounded queries: one per run (the rates), four per batch o
 number per charge (15, most of them in queue_email/next_number).
 
 Readings: interest runs after the reminder's term up to the charge date (billing/interest.py);
-fee and interest are on what is open on the charge date (a part payment lowers them); money not
-paid to a given part pays the oldest parts first; the fixed 40.00 applies to company buyers only
-(billing/latecharges.py); the charge is taken once, so interest after the charge date is not
-invoiced by this job; an unpaid flag lifted by staff is not raised again by the same invoice's
-charge, only by the reminder of a later part.
+fee and interest are on what is open on the charge date (a part payment lowers them); which
+part money pays is one rule, ``billing.instalment_allocation`` (money not paid to a given part
+pays the oldest parts first), shared with the withdrawal of a charge paid in time; the fixed
+40.00 applies to company buyers only (billing/latecharges.py); the charge is taken once, so
+interest after the charge date is not invoiced by this job; an unpaid flag lifted by staff is
+not raised again by the same invoice's charge, only by the reminder of a later part.
 """
 
 import logging
@@ -47,6 +48,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from billing.instalment_allocation import Part, overdue_open
 from billing.latecharges import ZERO, ChargeAmounts, Due, charge_amounts, issue_late_charge
 from billing.models import (
     Instalment,
@@ -147,22 +149,22 @@ def candidates(today: date):
 
 
 def dues(invoice: Invoice, parts: list[Instalment], today: date) -> list[Due]:
-    """The overdue amounts. Money not paid to a given part (payments without a part, credit
-    notes, a part paid beyond its amount) goes to the oldest parts first."""
+    """The overdue amounts: the whole invoice's, or each overdue part's as attributed by
+    ``billing.instalment_allocation`` (the rule the withdrawal of a charge uses too)."""
     amount_open = invoice.total - invoice.credited - invoice.paid
     if amount_open <= 0:
         return []
     if not parts:
         return [Due(invoice, None, amount_open)] if invoice.due_date < today else []
-    loose = invoice.credited + invoice.paid - sum(min(p.tagged, p.amount) for p in parts)
-    result = []
-    for part in sorted(parts, key=lambda p: p.number):
-        left = max(part.amount - part.tagged, ZERO)
-        applied = min(max(loose, ZERO), left)
-        loose -= applied
-        if part.due_date < today and left - applied > 0:
-            result.append(Due(invoice, part, left - applied))
-    return result
+    late = overdue_open([as_part(part) for part in parts], invoice.credited + invoice.paid,
+                        today)
+    return [Due(invoice, part, late[part.number])
+            for part in sorted(parts, key=lambda p: p.number) if part.number in late]
+
+
+def as_part(instalment: Instalment) -> Part:
+    """The instalment for the allocation rule; ``tagged`` annotated by ``_parts_of``."""
+    return Part(instalment.number, instalment.amount, instalment.due_date, instalment.tagged)
 
 
 def plan(invoice, steps: dict, parts: list, today: date) -> list[tuple[str, Due, date | None]]:
