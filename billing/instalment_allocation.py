@@ -33,6 +33,11 @@ class Part:
     due_date: date
     tagged: Decimal = ZERO
 
+    @classmethod
+    def of(cls, instalment) -> "Part":
+        """An ``Instalment`` annotated with ``tagged`` (``billing.payments.instalments_of``)."""
+        return cls(instalment.number, instalment.amount, instalment.due_date, instalment.tagged)
+
 
 def open_per_part(parts: Iterable[Part], settled: Decimal) -> dict[int, Decimal]:
     """What is left of each part (by number, never negative). ``settled`` is everything that

@@ -42,24 +42,22 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from billing.instalment_allocation import Part, overdue_open
-from billing.latecharges import ZERO, ChargeAmounts, Due, charge_amounts, issue_late_charge
+from billing.latecharges import ChargeAmounts, Due, charge_amounts, issue_late_charge
 from billing.models import (
     Instalment,
     InterestRate,
     Invoice,
     InvoiceLine,
     LatePaymentStep,
-    Payment,
     UnpaidFlag,
 )
-from billing.payments import MONEY, with_amounts
+from billing.payments import instalments_of, with_amounts
 from portal.outbox import Email, queue_email, queue_emails
 
 logger = logging.getLogger(__name__)
@@ -104,7 +102,7 @@ def run_late_payment_job(today: date, *, batch_size: int = 500,
             break
         report.batches += 1
         ids = [invoice.pk for invoice in batch]
-        steps, parts, registrations = _steps_of(ids), _parts_of(ids), _registrations_of(ids)
+        steps, parts, registrations = _steps_of(ids), instalments_of(ids), _registrations_of(ids)
         reminders, one_by_one = [], []
         for invoice in batch:
             report.examined += 1
@@ -156,15 +154,10 @@ def dues(invoice: Invoice, parts: list[Instalment], today: date) -> list[Due]:
         return []
     if not parts:
         return [Due(invoice, None, amount_open)] if invoice.due_date < today else []
-    late = overdue_open([as_part(part) for part in parts], invoice.credited + invoice.paid,
+    late = overdue_open([Part.of(part) for part in parts], invoice.credited + invoice.paid,
                         today)
     return [Due(invoice, part, late[part.number])
             for part in sorted(parts, key=lambda p: p.number) if part.number in late]
-
-
-def as_part(instalment: Instalment) -> Part:
-    """The instalment for the allocation rule; ``tagged`` annotated by ``_parts_of``."""
-    return Part(instalment.number, instalment.amount, instalment.due_date, instalment.tagged)
 
 
 def plan(invoice, steps: dict, parts: list, today: date) -> list[tuple[str, Due, date | None]]:
@@ -194,7 +187,7 @@ def _remind_chunk(invoices, in_parts: set, registrations, today, report) -> list
                 .values_list("pk", "paid", "credited")
             )
             steps = _steps_of(list(locked))
-            parts = _parts_of([pk for pk in locked if pk in in_parts]) if in_parts else {}
+            parts = instalments_of([pk for pk in locked if pk in in_parts]) if in_parts else {}
             dues, later = [], []
             for pk, (paid, credited) in locked.items():
                 invoice = by_pk[pk]
@@ -248,7 +241,7 @@ def _act(invoice, in_parts, registration_ids, today, rates, report) -> None:
                 report.skipped += 1
                 return
             invoice.paid, invoice.credited = fresh[0]
-            parts = _parts_of([pk])[pk] if in_parts else []
+            parts = instalments_of([pk])[pk] if in_parts else []
             for kind, due, term_until in plan(invoice, _steps_of([pk])[pk], parts, today):
                 if kind == REMINDER:
                     _remind(due, registration_ids, today)
@@ -340,17 +333,6 @@ def _steps_of(ids) -> dict[int, dict]:
     for invoice_id, instalment_id, kind, term_until in rows:
         steps[invoice_id][instalment_id, kind] = term_until
     return steps
-
-
-def _parts_of(ids) -> dict[int, list[Instalment]]:
-    paid = (Payment.objects.filter(instalment=OuterRef("pk")).order_by().values("instalment")
-            .annotate(total=Sum("amount")).values("total"))
-    parts = defaultdict(list)
-    for part in Instalment.objects.filter(invoice_id__in=ids).annotate(
-        tagged=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY)
-    ):
-        parts[part.invoice_id].append(part)
-    return parts
 
 
 def _registrations_of(ids) -> dict[int, list[int]]:

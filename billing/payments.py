@@ -1,5 +1,6 @@
 """Recording payments and reading balances (the use cases over billing.balances)."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from audit.trail import Change, record_many, values_of
 from billing.balances import InvoiceBalance, invoice_balance
-from billing.models import CreditNote, Invoice, Payment, Refund
+from billing.models import CreditNote, Instalment, Invoice, Payment, Refund
 
 MONEY = DecimalField(max_digits=13, decimal_places=2)
 
@@ -36,6 +37,17 @@ def with_amounts(queryset):
         refunded=_sum_of(Refund, link="credit_note__invoice"),
         credited=_sum_of(CreditNote, "total"),
     ).annotate(paid=F("received") - F("refunded"))
+
+
+def instalments_of(invoice_ids) -> dict[int, list[Instalment]]:
+    """The instalments of these invoices by invoice, each annotated with `tagged`: what was paid
+    with its own structured communication (one query)."""
+    tagged = _sum_of(Payment, link="instalment")
+    parts = defaultdict(list)
+    for part in Instalment.objects.filter(invoice_id__in=list(invoice_ids)).annotate(
+            tagged=tagged):
+        parts[part.invoice_id].append(part)
+    return parts
 
 
 def balance_of(invoice: Invoice, today: date | None = None) -> InvoiceBalance:
