@@ -297,7 +297,10 @@ def _charge(due: Due, today: date, amounts: ChargeAmounts) -> None:
     charge = issue_late_charge(due=due, today=today, amounts=amounts)
     LatePaymentStep.objects.create(invoice=due.invoice, instalment=due.instalment, kind=CHARGE,
                                    taken_on=today, charge=charge)
-    subject = gettext_noop("Late-payment charge %(charge)s for invoice %(number)s")
+    # One charge per late part: the subject names the part, as the reminder's does.
+    subject = (gettext_noop("Late-payment charge %(charge)s for invoice %(number)s, part %(part)s")
+               if due.instalment else
+               gettext_noop("Late-payment charge %(charge)s for invoice %(number)s"))
     _mail(due, "late_charge_notice", "late-charge", subject, charge.pk,
           {"charge": charge, "interest": amounts.interest, "fee": amounts.fee,
            "days": amounts.days})

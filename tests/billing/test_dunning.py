@@ -501,3 +501,15 @@ def test_instalments_paying_the_overdue_part_lifts_the_flag_the_next_part_raises
     run_late_payment_job(second.due_date + timedelta(days=1))  # part 2 late: raised again
     assert registration_is_blocked(registration)
     assert UnpaidFlag.objects.filter(lifted_at__isnull=True).get().invoice == invoice
+
+
+def test_instalments_the_charge_notice_names_the_part():
+    """Two charges on one invoice (one per late part) must be told apart by their subject, as
+    the reminders are."""
+    invoice = overdue(D("900.00"), user=UserFactory(preferred_language="en"))
+    add_instalments(invoice, 3)
+    run_late_payment_job(REMINDED)
+    run_late_payment_job(CHARGED)
+    charge = charge_of(invoice)
+    assert mails(f"late-charge:{invoice.pk}:part1").get().subject == (
+        f"Late-payment charge {charge.number} for invoice {invoice.number}, part 1")
