@@ -88,9 +88,10 @@ def record_payment(*, invoice: Invoice, amount: Decimal, paid_on: date, method: 
 
 @transaction.atomic
 def record_payments(payments: list[PaymentIn]) -> list[Payment]:
-    """The payments, with their audit entries, the unpaid flags of the invoices they settle
-    lifted and the late charges they show were not owed withdrawn: five statements whatever
-    their number when nothing was charged (a statement import records
+    """The payments, with their audit entries, the unpaid flags of the invoices on which they
+    leave nothing late lifted and the late charges (on an invoice or on one of its parts) they
+    show were not owed withdrawn: five statements whatever their number when nothing was
+    flagged or charged (a statement import records
     hundreds at once; tests/bench/README.md, statement_import). All or nothing."""
     from billing.dunning_flags import lift_flags_when_settled
     from billing.late_charge_withdrawal import withdraw_charges_paid_in_time
@@ -119,6 +120,7 @@ def record_payments(payments: list[PaymentIn]) -> list[Payment]:
         record_many("payment.recorded", changes, actor=actor)
     invoice_ids = {item.invoice.pk for item in payments}
     lift_flags_when_settled(invoice_ids)
-    # A transfer made within the reminder's term but recorded after the charge (seed 2 art. 4.7).
+    # A transfer made within the reminder's term but recorded after the charge (seed 2 art. 4.7),
+    # for a whole invoice or for one part of it.
     withdraw_charges_paid_in_time(invoice_ids)
     return created
