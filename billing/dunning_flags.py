@@ -1,11 +1,16 @@
 """The unpaid flag on registrations (seed 2 art. 4.4): raised by the daily late-payment job,
-lifted when the invoice is paid or by staff with a reason; the exam module asks
+lifted when nothing on the invoice is late any more (paid, or every overdue part of an invoice
+in instalments paid) or by staff with a reason; the exam module asks
 `registration_is_blocked` before enrolling someone."""
 
+from datetime import date
+
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from audit.trail import record
+from billing.instalment_allocation import Part, overdue_open
 from billing.models import UnpaidFlag
 from portal.privacy.trail import without_person
 
@@ -15,18 +20,28 @@ def registration_is_blocked(registration) -> bool:
     return UnpaidFlag.objects.filter(registration=registration, lifted_at__isnull=True).exists()
 
 
-def lift_flags_when_settled(invoice_ids) -> int:
-    """Lift the open unpaid flags of those invoices that nothing is owed on any more (the
-    balance rule of billing.balances: total - credited - paid <= 0): one UPDATE for any number
-    of invoices. Returns the number of flags lifted."""
-    from django.db.models import F
-
+def lift_flags_when_settled(invoice_ids, today: date | None = None) -> int:
+    """Lift the open unpaid flags of those invoices on which nothing is late any more: nothing
+    is owed (the balance rule of billing.balances: total - credited - paid <= 0), or, on an
+    invoice in instalments, no part past its due date is left open (billing.instalment_allocation,
+    the rule the job reminds by): seed 2 art. 4.4 lets access be refused to whom does not pay
+    *on time*, not to whom paid the late part while later ones are not due yet. One query when
+    none of the invoices is flagged; returns the number of flags lifted."""
     from billing.models import Invoice
-    from billing.payments import with_amounts
+    from billing.payments import instalments_of, with_amounts
 
-    settled = (with_amounts(Invoice.objects.filter(pk__in=list(invoice_ids)))
-               .annotate(balance=F("total") - F("credited") - F("paid"))
-               .filter(balance__lte=0).values("pk"))
+    today = today or timezone.localdate()
+    open_flag = UnpaidFlag.objects.filter(invoice=OuterRef("pk"), lifted_at__isnull=True)
+    flagged = list(with_amounts(Invoice.objects.filter(pk__in=list(invoice_ids)))
+                   .filter(Exists(open_flag)).values_list("pk", "total", "credited", "paid"))
+    owing = {pk: credited + paid for pk, total, credited, paid in flagged
+             if total - credited - paid > 0}
+    parts = instalments_of(owing) if owing else {}
+    settled = [pk for pk, *_amounts in flagged
+               if pk not in owing
+               or (parts[pk] and not overdue_open(map(Part.of, parts[pk]), owing[pk], today))]
+    if not settled:
+        return 0
     return UnpaidFlag.objects.filter(invoice__in=settled, lifted_at__isnull=True).update(
         lifted_at=timezone.now(), lift_reason="paid"
     )

@@ -7,58 +7,80 @@ was made, not the day finance recorded it). Recording such a payment withdraws t
 credit note for what is left of it, its reason in the charge's language, in the same
 transaction as the payment.
 
-Whole-invoice charges only: on an invoice in instalments the payments are not assigned to parts
-by date, so a charge on one part stays for finance to judge (admin → Invoices → credit note).
+Whole invoices and parts alike. A charge on one part of an invoice in instalments is withdrawn
+when that part was covered at the end of *its* reminder's term, by the rule the job charged it
+by (``billing.instalment_allocation``): a payment with the part's own communication pays that
+part, other money pays the oldest parts first, so untagged money covers part 2 only once part 1
+is covered too. Only payments made by the end of the term count; credit notes, and the refunds
+paid out of them, count whatever their date (they correct what was owed, they are no payment).
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Sum
 from django.utils import translation
 from django.utils.translation import gettext
 
+from billing.instalment_allocation import Part, open_per_part
 from billing.invoicing import issue_credit_note
-from billing.models import CreditNote, Invoice, LatePaymentStep, Payment
+from billing.models import CreditNote, Instalment, Invoice, LatePaymentStep, Payment, Refund
 
 ZERO = Decimal("0.00")
+CHARGE, REMINDER = LatePaymentStep.Kind.CHARGE, LatePaymentStep.Kind.REMINDER
 
 
 def withdraw_charges_paid_in_time(invoice_ids) -> list[CreditNote]:
-    """Credit notes for the late charges of these invoices whose balance was paid by the end of
-    the reminder's term; one query when none of them was charged (nearly always)."""
+    """Credit notes for the late charges of these invoices (on the whole invoice or on a part)
+    whose amount was paid by the end of the reminder's term; one query when none of them was
+    charged (nearly always)."""
     charged = list(
         LatePaymentStep.objects.filter(
-            invoice_id__in=list(invoice_ids), kind=LatePaymentStep.Kind.CHARGE,
-            instalment__isnull=True, charge__isnull=False,
-        ).values_list("invoice_id", "charge_id")
+            invoice_id__in=list(invoice_ids), kind=CHARGE, charge__isnull=False,
+        ).order_by("invoice_id", "taken_on", "pk")
+        .values_list("invoice_id", "instalment_id", "charge_id")
     )
     if not charged:
         return []
-    terms = dict(
-        LatePaymentStep.objects.filter(
-            invoice_id__in=[invoice_id for invoice_id, _charge in charged],
-            kind=LatePaymentStep.Kind.REMINDER, instalment__isnull=True,
-        ).values_list("invoice_id", "term_until")
-    )
+    terms = {
+        (invoice_id, part_id): term
+        for invoice_id, part_id, term in LatePaymentStep.objects.filter(
+            invoice_id__in={invoice_id for invoice_id, _part, _charge in charged}, kind=REMINDER,
+        ).values_list("invoice_id", "instalment_id", "term_until")
+    }
     notes = []
-    for invoice_id, charge_id in charged:
-        term = terms.get(invoice_id)
-        if term is not None and _paid_by(invoice_id, term):
-            note = _withdraw(Invoice.objects.get(pk=charge_id), term)
+    for invoice_id, part_id, charge_id in charged:
+        term = terms.get((invoice_id, part_id))
+        if term is not None and _open_at_end_of(invoice_id, part_id, term) <= 0:
+            note = _withdraw(charge_id, term)
             if note is not None:
                 notes.append(note)
     return notes
 
 
-def _paid_by(invoice_id: int, day) -> bool:
-    """Nothing was left on the invoice at the end of `day`, counting payments made by then."""
+def _open_at_end_of(invoice_id: int, part_id: int | None, day: date) -> Decimal:
+    """What was left of the invoice (or of its part `part_id`) at the end of `day`, counting the
+    payments made by then."""
     total = Invoice.objects.values_list("total", flat=True).get(pk=invoice_id)
-    paid = _sum(Payment.objects.filter(invoice_id=invoice_id, paid_on__lte=day), "amount")
-    credited = _sum(CreditNote.objects.filter(invoice_id=invoice_id), "total")
-    return total - credited - paid <= 0
+    payments = Payment.objects.filter(invoice_id=invoice_id, paid_on__lte=day)
+    settled = (_sum(payments, "amount")
+               + _sum(CreditNote.objects.filter(invoice_id=invoice_id), "total")
+               - _sum(Refund.objects.filter(credit_note__invoice_id=invoice_id), "amount"))
+    if part_id is None:
+        return total - settled
+    tagged = dict(payments.filter(instalment__isnull=False).order_by().values("instalment")
+                  .annotate(total=Sum("amount")).values_list("instalment", "total"))
+    parts = Instalment.objects.filter(invoice_id=invoice_id)
+    left = open_per_part(
+        [Part(part.number, part.amount, part.due_date, tagged.get(part.pk, ZERO))
+         for part in parts], settled)
+    return left[next(part.number for part in parts if part.pk == part_id)]
 
 
-def _withdraw(charge: Invoice, term) -> CreditNote | None:
+def _withdraw(charge_id: int, term: date) -> CreditNote | None:
+    # Read what is left under the charge's row lock (issue_credit_note takes it too): finance
+    # crediting the same charge at this moment must not make the two notes exceed it.
+    charge = Invoice.objects.select_for_update().get(pk=charge_id)
     left = charge.total - _sum(CreditNote.objects.filter(invoice=charge), "total")
     if left <= 0:
         return None  # withdrawn already (by this rule or by finance)

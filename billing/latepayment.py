@@ -28,11 +28,12 @@ last line of defence. Bounded queries: one per run (the rates), four per batch o
 number per charge (15, most of them in queue_email/next_number).
 
 Readings: interest runs after the reminder's term up to the charge date (billing/interest.py);
-fee and interest are on what is open on the charge date (a part payment lowers them); money not
-paid to a given part pays the oldest parts first; the fixed 40.00 applies to company buyers only
-(billing/latecharges.py); the charge is taken once, so interest after the charge date is not
-invoiced by this job; an unpaid flag lifted by staff is not raised again by the same invoice's
-charge, only by the reminder of a later part.
+fee and interest are on what is open on the charge date (a part payment lowers them); which
+part money pays is one rule, ``billing.instalment_allocation`` (money not paid to a given part
+pays the oldest parts first), shared with the withdrawal of a charge paid in time; the fixed
+40.00 applies to company buyers only (billing/latecharges.py); the charge is taken once, so
+interest after the charge date is not invoiced by this job; an unpaid flag lifted by staff is
+not raised again by the same invoice's charge, only by the reminder of a later part.
 """
 
 import logging
@@ -41,23 +42,22 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from billing.latecharges import ZERO, ChargeAmounts, Due, charge_amounts, issue_late_charge
+from billing.instalment_allocation import Part, overdue_open
+from billing.latecharges import ChargeAmounts, Due, charge_amounts, issue_late_charge
 from billing.models import (
     Instalment,
     InterestRate,
     Invoice,
     InvoiceLine,
     LatePaymentStep,
-    Payment,
     UnpaidFlag,
 )
-from billing.payments import MONEY, with_amounts
+from billing.payments import instalments_of, with_amounts
 from portal.outbox import Email, queue_email, queue_emails
 
 logger = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def run_late_payment_job(today: date, *, batch_size: int = 500,
             break
         report.batches += 1
         ids = [invoice.pk for invoice in batch]
-        steps, parts, registrations = _steps_of(ids), _parts_of(ids), _registrations_of(ids)
+        steps, parts, registrations = _steps_of(ids), instalments_of(ids), _registrations_of(ids)
         reminders, one_by_one = [], []
         for invoice in batch:
             report.examined += 1
@@ -147,22 +147,17 @@ def candidates(today: date):
 
 
 def dues(invoice: Invoice, parts: list[Instalment], today: date) -> list[Due]:
-    """The overdue amounts. Money not paid to a given part (payments without a part, credit
-    notes, a part paid beyond its amount) goes to the oldest parts first."""
+    """The overdue amounts: the whole invoice's, or each overdue part's as attributed by
+    ``billing.instalment_allocation`` (the rule the withdrawal of a charge uses too)."""
     amount_open = invoice.total - invoice.credited - invoice.paid
     if amount_open <= 0:
         return []
     if not parts:
         return [Due(invoice, None, amount_open)] if invoice.due_date < today else []
-    loose = invoice.credited + invoice.paid - sum(min(p.tagged, p.amount) for p in parts)
-    result = []
-    for part in sorted(parts, key=lambda p: p.number):
-        left = max(part.amount - part.tagged, ZERO)
-        applied = min(max(loose, ZERO), left)
-        loose -= applied
-        if part.due_date < today and left - applied > 0:
-            result.append(Due(invoice, part, left - applied))
-    return result
+    late = overdue_open([Part.of(part) for part in parts], invoice.credited + invoice.paid,
+                        today)
+    return [Due(invoice, part, late[part.number])
+            for part in sorted(parts, key=lambda p: p.number) if part.number in late]
 
 
 def plan(invoice, steps: dict, parts: list, today: date) -> list[tuple[str, Due, date | None]]:
@@ -192,7 +187,7 @@ def _remind_chunk(invoices, in_parts: set, registrations, today, report) -> list
                 .values_list("pk", "paid", "credited")
             )
             steps = _steps_of(list(locked))
-            parts = _parts_of([pk for pk in locked if pk in in_parts]) if in_parts else {}
+            parts = instalments_of([pk for pk in locked if pk in in_parts]) if in_parts else {}
             dues, later = [], []
             for pk, (paid, credited) in locked.items():
                 invoice = by_pk[pk]
@@ -246,7 +241,7 @@ def _act(invoice, in_parts, registration_ids, today, rates, report) -> None:
                 report.skipped += 1
                 return
             invoice.paid, invoice.credited = fresh[0]
-            parts = _parts_of([pk])[pk] if in_parts else []
+            parts = instalments_of([pk])[pk] if in_parts else []
             for kind, due, term_until in plan(invoice, _steps_of([pk])[pk], parts, today):
                 if kind == REMINDER:
                     _remind(due, registration_ids, today)
@@ -302,7 +297,10 @@ def _charge(due: Due, today: date, amounts: ChargeAmounts) -> None:
     charge = issue_late_charge(due=due, today=today, amounts=amounts)
     LatePaymentStep.objects.create(invoice=due.invoice, instalment=due.instalment, kind=CHARGE,
                                    taken_on=today, charge=charge)
-    subject = gettext_noop("Late-payment charge %(charge)s for invoice %(number)s")
+    # One charge per late part: the subject names the part, as the reminder's does.
+    subject = (gettext_noop("Late-payment charge %(charge)s for invoice %(number)s, part %(part)s")
+               if due.instalment else
+               gettext_noop("Late-payment charge %(charge)s for invoice %(number)s"))
     _mail(due, "late_charge_notice", "late-charge", subject, charge.pk,
           {"charge": charge, "interest": amounts.interest, "fee": amounts.fee,
            "days": amounts.days})
@@ -338,17 +336,6 @@ def _steps_of(ids) -> dict[int, dict]:
     for invoice_id, instalment_id, kind, term_until in rows:
         steps[invoice_id][instalment_id, kind] = term_until
     return steps
-
-
-def _parts_of(ids) -> dict[int, list[Instalment]]:
-    paid = (Payment.objects.filter(instalment=OuterRef("pk")).order_by().values("instalment")
-            .annotate(total=Sum("amount")).values("total"))
-    parts = defaultdict(list)
-    for part in Instalment.objects.filter(invoice_id__in=ids).annotate(
-        tagged=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY)
-    ):
-        parts[part.invoice_id].append(part)
-    return parts
 
 
 def _registrations_of(ids) -> dict[int, list[int]]:

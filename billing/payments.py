@@ -1,5 +1,6 @@
 """Recording payments and reading balances (the use cases over billing.balances)."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from audit.trail import Change, record_many, values_of
 from billing.balances import InvoiceBalance, invoice_balance
-from billing.models import CreditNote, Invoice, Payment, Refund
+from billing.models import CreditNote, Instalment, Invoice, Payment, Refund
 
 MONEY = DecimalField(max_digits=13, decimal_places=2)
 
@@ -36,6 +37,17 @@ def with_amounts(queryset):
         refunded=_sum_of(Refund, link="credit_note__invoice"),
         credited=_sum_of(CreditNote, "total"),
     ).annotate(paid=F("received") - F("refunded"))
+
+
+def instalments_of(invoice_ids) -> dict[int, list[Instalment]]:
+    """The instalments of these invoices by invoice, each annotated with `tagged`: what was paid
+    with its own structured communication (one query)."""
+    tagged = _sum_of(Payment, link="instalment")
+    parts = defaultdict(list)
+    for part in Instalment.objects.filter(invoice_id__in=list(invoice_ids)).annotate(
+            tagged=tagged):
+        parts[part.invoice_id].append(part)
+    return parts
 
 
 def balance_of(invoice: Invoice, today: date | None = None) -> InvoiceBalance:
@@ -76,9 +88,10 @@ def record_payment(*, invoice: Invoice, amount: Decimal, paid_on: date, method: 
 
 @transaction.atomic
 def record_payments(payments: list[PaymentIn]) -> list[Payment]:
-    """The payments, with their audit entries, the unpaid flags of the invoices they settle
-    lifted and the late charges they show were not owed withdrawn: five statements whatever
-    their number when nothing was charged (a statement import records
+    """The payments, with their audit entries, the unpaid flags of the invoices on which they
+    leave nothing late lifted and the late charges (on an invoice or on one of its parts) they
+    show were not owed withdrawn: five statements whatever their number when nothing was
+    flagged or charged (a statement import records
     hundreds at once; tests/bench/README.md, statement_import). All or nothing."""
     from billing.dunning_flags import lift_flags_when_settled
     from billing.late_charge_withdrawal import withdraw_charges_paid_in_time
@@ -107,6 +120,7 @@ def record_payments(payments: list[PaymentIn]) -> list[Payment]:
         record_many("payment.recorded", changes, actor=actor)
     invoice_ids = {item.invoice.pk for item in payments}
     lift_flags_when_settled(invoice_ids)
-    # A transfer made within the reminder's term but recorded after the charge (seed 2 art. 4.7).
+    # A transfer made within the reminder's term but recorded after the charge (seed 2 art. 4.7),
+    # for a whole invoice or for one part of it.
     withdraw_charges_paid_in_time(invoice_ids)
     return created

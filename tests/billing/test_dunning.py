@@ -3,7 +3,7 @@ fixed calendar: invoices issued 1 September 2025, due 1 October 2025 (30 days), 
 day after with a 14-day term (until 16 October), the charge on 17 October: one day of interest
 at the seeded 2025 H2 rate of 10.5 %."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -479,3 +479,37 @@ def test_the_unique_constraint_is_the_last_line_of_defence(monkeypatch):
     assert (report.reminders, report.skipped) == (0, 1)
     assert LatePaymentStep.objects.count() == 1
     assert not OutgoingEmail.objects.filter(subject="duplicate").exists()
+
+
+def test_instalments_paying_the_overdue_part_lifts_the_flag_the_next_part_raises_it_again():
+    """Seed 2 art. 4.4: access may be refused while the participant does not pay *on time*.
+    Once the overdue part is paid nothing is late, though the later parts are still open."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    invoice = overdue(D("900.00"), issued=today - timedelta(days=35))  # due 5 days ago
+    first, second, _ = add_instalments(invoice, 3)
+    registration = invoice.lines.get().registration
+    run_late_payment_job(today)  # the reminder of part 1 raises the flag
+    assert registration_is_blocked(registration)
+    record_payment(invoice=invoice, amount=D("200.00"), paid_on=today, method="bank_transfer")
+    assert registration_is_blocked(registration)  # 100.00 of part 1 still late
+    record_payment(invoice=invoice, instalment=first, amount=D("100.00"), paid_on=today,
+                   method="bank_transfer")
+    assert not registration_is_blocked(registration)
+    assert UnpaidFlag.objects.get().lift_reason == "paid"
+    run_late_payment_job(second.due_date + timedelta(days=1))  # part 2 late: raised again
+    assert registration_is_blocked(registration)
+    assert UnpaidFlag.objects.filter(lifted_at__isnull=True).get().invoice == invoice
+
+
+def test_instalments_the_charge_notice_names_the_part():
+    """Two charges on one invoice (one per late part) must be told apart by their subject, as
+    the reminders are."""
+    invoice = overdue(D("900.00"), user=UserFactory(preferred_language="en"))
+    add_instalments(invoice, 3)
+    run_late_payment_job(REMINDED)
+    run_late_payment_job(CHARGED)
+    charge = charge_of(invoice)
+    assert mails(f"late-charge:{invoice.pk}:part1").get().subject == (
+        f"Late-payment charge {charge.number} for invoice {invoice.number}, part 1")
