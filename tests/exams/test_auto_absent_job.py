@@ -11,27 +11,12 @@ from django.test.utils import CaptureQueriesContext
 
 from exams.models import Enrolment, ExamPeriod, Result
 from exams.services.absence import auto_absent
-from exams.services.enrolment import enrol_first_chance
 from registrations.models import Registration
-from tests.exams.conftest import enter, publish_period
-from tests.factories import AcademicYearFactory, EditionFactory, RegistrationFactory, UserFactory
+from tests.exams.conftest import enter, participants
+from tests.factories import AcademicYearFactory
 
 pytestmark = pytest.mark.django_db
 AFTER_THE_WINDOW = date(2027, 8, 9)
-
-
-def participants(count, programme, period, committee_member, *, results=("8", "15")):
-    """`count` confirmed registrations with DATA1 and DATA2 results entered and published."""
-    edition = EditionFactory(course=programme, academic_year=period.academic_year)
-    made = []
-    for _ in range(count):
-        registration = RegistrationFactory(user=UserFactory(), edition=edition)
-        enrol_first_chance(registration, today=date(2026, 9, 1))
-        enter(registration, "DATA1", results[0], committee_member)
-        enter(registration, "DATA2", results[1], committee_member)
-        made.append(registration)
-    publish_period(period, programme, committee_member)
-    return made
 
 
 def decoys(programme, period, committee_member):
