@@ -182,9 +182,25 @@ class BulkJobAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["edition__course"]
     readonly_fields = [f.name for f in BulkJob._meta.fields] + ["progress", "failures"]
+    actions = ["run_again"]
 
     def has_add_permission(self, request):
         return False
+
+    def has_rerun_permission(self, request):
+        """Running a job again cancels or notifies like its first run: whoever may start one
+        (the edition's change permission, see the edition's actions) may run it again."""
+        return request.user.has_perm("courses.change_edition")
+
+    @admin.action(description=_("Run again (the registrations left, e.g. the failed ones)"),
+                  permissions=["rerun"])
+    def run_again(self, request, queryset):
+        from registrations.services.edition_changes import run_job_again
+
+        for job in queryset:
+            run_job_again(job_id=job.pk, staff_user=request.user)
+        self.message_user(request, _("%(count)d job(s) will run again in the background.")
+                          % {"count": len(queryset)})
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -80,6 +80,22 @@ def notify_change(*, edition_id: int, staff_user, description_nl: str, descripti
     return job
 
 
+@transaction.atomic
+def run_job_again(*, job_id: int, staff_user) -> BulkJob:
+    """Staff run a job again once the cause of its failures is fixed: it handles what is left
+    (the failed registrations) and skips what it did (idempotent), clearing each failure it
+    settles. Its progress starts over now, as the new run's."""
+    job = BulkJob.objects.select_for_update().select_related("edition__course").get(pk=job_id)
+    BulkJob.objects.filter(pk=job.pk).update(done=0, finished_at=None)
+    record("bulk_job.run_again", job, actor=staff_user,
+           organizer=job.edition.course.organizer_id,
+           after={"job": job.pk, "failed": job.failures.count()})
+    from registrations.tasks import run_bulk_job
+
+    enqueue_on_commit(run_bulk_job, job_id=job.pk)
+    return job
+
+
 def run_job(job_id: int, *, batch_size: int = 100) -> int:
     """Work through the job's registrations; returns how many were acted on this run. The ones
     that fail are recorded on the job (BulkJobFailure) and do not stop the others."""

@@ -166,3 +166,28 @@ def test_the_job_list_costs_the_same_queries_with_more_jobs(client, course_admin
                                      created_by=course_admin)
         BulkJobFailure.objects.create(job=job, registration=RegistrationFactory(), error="x")
     assert listing_queries() == one
+
+
+def test_staff_run_a_job_again_from_the_admin_once_the_cause_is_fixed(
+        client, edition_of_four, course_admin, django_capture_on_commit_callbacks):
+    from audit.models import AuditEntry
+
+    edition, registrations = edition_of_four
+    refuse_to_cancel(registrations[0].pk)
+    job = cancel_edition(edition_id=edition.pk, staff_user=course_admin)
+    run_job(job.pk)
+    assert BulkJobFailure.objects.filter(job=job).count() == 1
+    remove_the_fault()
+
+    client.force_login(course_admin)
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
+        response = client.post(reverse("admin:registrations_bulkjob_changelist"), {
+            "action": "run_again", "_selected_action": [job.pk]}, follow=True,
+            HTTP_ACCEPT_LANGUAGE="en")
+    assert "1 job(s) will run again" in response.content.decode()
+    assert not Registration.objects.filter(status="confirmed").exists()
+    assert not BulkJobFailure.objects.exists()
+    job.refresh_from_db()
+    assert job.finished_at and job.done == PEOPLE
+    entry = AuditEntry.objects.get(action="bulk_job.run_again")
+    assert entry.after == {"job": job.pk, "failed": 1}
