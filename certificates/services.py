@@ -413,25 +413,53 @@ def issue_all_due() -> int:
     for registration in registrations_to_check().iterator():
         _isolated(issue_due_certificates, registration)
     revoked = 0
-    for certificate in Certificate.objects.valid().filter(
+    for certificate in list(Certificate.objects.valid().filter(
         kind=Certificate.Kind.REGISTRATION,
         registration__status=Registration.Status.CANCELLED,
-    ):
-        revoke_certificate(certificate, reason=_("The registration was cancelled."), by=None)
-        revoked += 1
+    )):
+        # One at a time too: a certificate that cannot be revoked must not keep the others of
+        # cancelled registrations valid (rules.md §7: a revoked certificate no longer verifies).
+        revoked += _isolated(_revoke_cancelled, certificate) is not None
     return Certificate.objects.count() - before + revoked
 
 
-def _isolated(step, registration: Registration) -> None:
-    """One registration's step of the sweep, in its own savepoint: a registration that fails
-    (bad data, a bug) is logged with its id and skipped, and the sweep goes on with the others
-    (the next run tries it again)."""
+def issue_due_for_publication(publication_id: int) -> int:
+    """After the LEC published a period's results of a programme: review and issue the
+    certificates of its registrations of that academic year, one registration at a time (one
+    that fails is logged and left to the hourly sweep; the others still get theirs). Returns
+    the number of certificates issued or found."""
+    from exams.models import Publication
+
+    publication = Publication.objects.filter(pk=publication_id).select_related("period").first()
+    if publication is None:
+        return 0
+    registrations = Registration.objects.filter(
+        status=Registration.Status.CONFIRMED,
+        edition__course_id=publication.course_id,
+        edition__academic_year_id=publication.period.academic_year_id,
+    ).order_by("pk")
+    issued = 0
+    for registration in registrations:
+        _isolated(review_certificates, registration)
+        issued += len(_isolated(issue_due_certificates, registration) or [])
+    return issued
+
+
+def _revoke_cancelled(certificate: Certificate) -> Certificate:
+    return revoke_certificate(certificate, reason=_("The registration was cancelled."), by=None)
+
+
+def _isolated(step, item):
+    """One item's step of a sweep, in its own savepoint: an item that fails (bad data, a bug)
+    is logged with its id and skipped (None), and the sweep goes on with the others (the next
+    run tries it again)."""
     try:
         with transaction.atomic():
-            step(registration)
+            return step(item)
     except Exception:
-        logger.exception("Certificate sweep: %s of registration %s failed", step.__name__,
-                         registration.pk)
+        logger.exception("Certificate sweep: %s of %s %s failed", step.__name__,
+                         item._meta.model_name, item.pk)
+        return None
 
 
 # Revocation and reading -------------------------------------------------------------------------

@@ -20,23 +20,9 @@ def issue_certificates_for_registration_task(registration_id: int) -> int:
 
 @shared_task(acks_late=True)
 def issue_certificates_for_publication_task(publication_id: int) -> int:
-    from certificates.services import issue_due_certificates, review_certificates
-    from exams.models import Publication
-    from registrations.models import Registration
+    from certificates.services import issue_due_for_publication
 
-    publication = Publication.objects.filter(pk=publication_id).select_related("period").first()
-    if publication is None:
-        return 0
-    registrations = Registration.objects.filter(
-        status=Registration.Status.CONFIRMED,
-        edition__course_id=publication.course_id,
-        edition__academic_year_id=publication.period.academic_year_id,
-    ).order_by("pk")
-    issued = 0
-    for registration in registrations:
-        review_certificates(registration)
-        issued += len(issue_due_certificates(registration))
-    return issued
+    return issue_due_for_publication(publication_id)
 
 
 @shared_task(acks_late=True)

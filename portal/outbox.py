@@ -337,10 +337,30 @@ def sweep(
         for pk in due:
             if time.monotonic() >= deadline:
                 return sent
-            sent += send_pending(pk)
+            sent += _send_isolated(pk)
         if len(due) < batch_size:
             return sent
         last_pk = due[-1]
+
+
+def _send_isolated(pk: int) -> bool:
+    """`send_pending` records a mail's own failures (SMTP, rendering); this catches what it
+    cannot, e.g. the row itself refusing the write. Without it the sweep stopped at that row,
+    and as it stayed the first due row, every later sweep stopped there too. The attempt is
+    recorded like any other failure (backoff, then failed), in a transaction of its own."""
+    try:
+        return send_pending(pk)
+    except Exception as error:  # noqa: BLE001 - one row must not stop the sweep
+        logger.exception("Outbox sweep: e-mail %s failed", pk)
+        try:
+            with transaction.atomic():
+                email = OutgoingEmail.objects.select_for_update().filter(
+                    pk=pk, status=OutgoingEmail.Status.PENDING).first()
+                if email is not None:
+                    _record_failure(email, error)
+        except Exception:  # noqa: BLE001 - logged above; the sweep goes on
+            logger.exception("Outbox sweep: the failure of e-mail %s could not be recorded", pk)
+        return False
 
 
 def render_at_send(email: OutgoingEmail) -> None:

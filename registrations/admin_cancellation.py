@@ -175,20 +175,71 @@ class EditionChangeNoticeAdmin(admin.ModelAdmin):
 
 @admin.register(BulkJob)
 class BulkJobAdmin(admin.ModelAdmin):
-    list_display = ["kind", "edition", "progress", "done", "total", "created_at", "finished_at"]
+    """Where staff follow a bulk job: its progress and the registrations it could not handle."""
+
+    list_display = ["kind", "edition", "progress", "done", "total", "failed", "created_at",
+                    "finished_at"]
     list_filter = ["kind"]
     list_select_related = ["edition__course"]
-    readonly_fields = [f.name for f in BulkJob._meta.fields]
+    readonly_fields = [f.name for f in BulkJob._meta.fields] + ["progress", "failures"]
+    actions = ["run_again"]
 
     def has_add_permission(self, request):
         return False
 
+    def has_rerun_permission(self, request):
+        """Running a job again cancels or notifies like its first run: whoever may start one
+        (the edition's change permission, see the edition's actions) may run it again."""
+        return request.user.has_perm("courses.change_edition")
+
+    @admin.action(description=_("Run again (the registrations left, e.g. the failed ones)"),
+                  permissions=["rerun"])
+    def run_again(self, request, queryset):
+        from registrations.services.edition_changes import run_job_again
+
+        for job in queryset:
+            run_job_again(job_id=job.pk, staff_user=request.user)
+        self.message_user(request, _("%(count)d job(s) will run again in the background.")
+                          % {"count": len(queryset)})
+
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        # The failed count in the list's own query, not one query per job.
+        return super().get_queryset(request).annotate(n_failed=Count("failures"))
+
+    @admin.display(description=_("failed"), ordering="n_failed")
+    def failed(self, obj):
+        return obj.n_failed
 
     @admin.display(description=_("progress"))
     def progress(self, obj):
         from django.utils.html import format_html
 
-        return format_html('<progress value="{}" max="{}">{} / {}</progress>',
-                           obj.done, obj.total or 1, obj.done, obj.total)
+        bar = format_html('<progress value="{}" max="{}">{} / {}</progress>',
+                          obj.done, obj.total or 1, obj.done, obj.total)
+        if not obj.n_failed:
+            return bar
+        return format_html('{} <strong class="errornote">{}</strong>', bar,
+                           _("%(count)d failed") % {"count": obj.n_failed})
+
+    @admin.display(description=_("failed registrations"))
+    def failures(self, obj):
+        """Which registrations failed and why: a re-run of the job, once the cause is fixed,
+        handles them and clears these lines."""
+        from django.urls import reverse
+        from django.utils.html import format_html_join
+
+        from registrations.models import BulkJobFailure
+
+        rows = (BulkJobFailure.objects.filter(job=obj)
+                .select_related("registration__user").order_by("registration_id"))
+        return format_html_join(
+            "", '<div><a href="{}">{} &lt;{}&gt;</a>: {} <small>({})</small></div>', (
+                (reverse("admin:registrations_registration_change", args=[f.registration_id]),
+                 f.registration.user, f.registration.user.email, f.error, f.failed_at)
+                for f in rows
+            )) or "-"

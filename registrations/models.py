@@ -325,6 +325,7 @@ class AdmissionApplication(models.Model):
 
 from registrations.models_cancellation import (  # noqa: E402 - one app, two modules
     BulkJob,
+    BulkJobFailure,
     CancellationRequest,
     ChangeResponse,
     EditionChangeNotice,
@@ -333,6 +334,7 @@ from registrations.models_cancellation import (  # noqa: E402 - one app, two mod
 __all__ = [
     "AdmissionApplication",
     "BulkJob",
+    "BulkJobFailure",
     "CancellationRequest",
     "Cart",
     "CartItem",

@@ -143,3 +143,27 @@ class BulkJob(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.edition} {self.done}/{self.total}"
+
+
+class BulkJobFailure(models.Model):
+    """A registration the job could not handle (its own transaction rolled back): one row per
+    job and registration, kept until a re-run handles it. Rows rather than a JSON list on the
+    job so that each item adds, or clears, its own record without rewriting the job's row."""
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="failures")
+    registration = models.ForeignKey("registrations.Registration", on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("registration"))
+    error = models.CharField(_("error"), max_length=500)
+    failed_at = models.DateTimeField(_("failed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("failed registration of a bulk job")
+        verbose_name_plural = _("failed registrations of bulk jobs")
+        ordering = ["job", "registration"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "registration"],
+                                    name="one_failure_per_job_and_registration"),
+        ]
+
+    def __str__(self):
+        return f"{self.job_id}: {self.registration_id}"

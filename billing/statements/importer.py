@@ -5,6 +5,11 @@ message). Lines are then written in batches of BATCH, each in its own transactio
 with its payments and `lines_done`, so the admin's progress bar moves and a worker that dies
 resumes at the first batch not committed. Each batch costs a fixed number of queries.
 
+A batch that fails (one line's payment refused, bad data, a bug) is taken again line by line, so
+that one line does not stop the statement: a line that fails on its own is kept as an error line
+("could not be imported", the error logged) for finance to match by hand, and the import goes
+on. Only a lost database connection stops it; a re-run resumes there.
+
 Importing twice changes nothing: a line whose dedup key already paid something is "already
 imported"; batches hold a lock (PostgreSQL advisory lock) so two imports of overlapping files
 cannot both record the same movement. The payments of a batch go through
@@ -22,7 +27,7 @@ part payment or a credit note get their balance computed.
 
 import logging
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Sum
 
 from billing.models import (
@@ -77,9 +82,19 @@ def import_statement(statement_id: int, batch_size: int = BATCH) -> BankStatemen
                if line.amount is not None and line.amount > 0 and not line.problem}
     if amounts:
         candidates.add(amounts, _open_with_balance(amounts))
-    while _import_next_batch(statement.pk, parsed.lines, keys, statement.uploaded_by,
-                             batch_size, candidates):
-        pass
+    more = True
+    while more:
+        try:
+            more = _import_next_batch(statement.pk, parsed.lines, keys, statement.uploaded_by,
+                                      batch_size, candidates)
+        except (OperationalError, InterfaceError):
+            raise  # the database is gone: stop here; a re-run resumes at this batch
+        except Exception:
+            logger.exception("Statement %s: a batch failed; importing its lines one by one",
+                             statement_id)
+            candidates = Candidates()  # it may hold balances the failed batch rolled back
+            more = _import_one_by_one(statement.pk, parsed.lines, keys, statement.uploaded_by,
+                                      batch_size, candidates)
     BankStatement.objects.filter(pk=statement.pk).update(status=Status.DONE)
     statement.refresh_from_db()
     return statement
@@ -93,6 +108,41 @@ def _fail(statement: BankStatement, text: Text) -> BankStatement:
     )
     statement.refresh_from_db()
     return statement
+
+
+def _import_one_by_one(statement_id, lines, keys, user, count: int,
+                       candidates: Candidates) -> bool:
+    """The next `count` lines, each in its own transaction; one that fails becomes an error
+    line. Returns whether lines are left after them."""
+    more = True
+    for _line in range(count):
+        try:
+            more = _import_next_batch(statement_id, lines, keys, user, 1, candidates)
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as error:
+            logger.exception("Statement %s: a line could not be imported", statement_id)
+            more = _keep_as_error(statement_id, lines, keys, error)
+        if not more:
+            break
+    return more
+
+
+@transaction.atomic
+def _keep_as_error(statement_id, lines: list[ParsedLine], keys: list[str], error) -> bool:
+    """The next line, which failed on its own, as an error line without payment: finance sees
+    it with the other lines and matches it by hand; its movement, unpaid, is not "already
+    imported" for a later file either."""
+    statement = BankStatement.objects.select_for_update().get(pk=statement_id)
+    position = statement.lines_done
+    if position >= len(lines):
+        return False
+    text = Text("line_failed", error=f"{type(error).__name__}: {error}"[:200])
+    _row(statement, position + 1, lines[position], keys[position],
+         Decision(StatementLine.Result.ERROR, text)).save()
+    statement.lines_done = position + 1
+    statement.save(update_fields=["lines_done"])
+    return statement.lines_done < len(lines)
 
 
 def lock_statement_payments() -> None:

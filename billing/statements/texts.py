@@ -54,6 +54,8 @@ TEXTS = {
     "amount_not_cents": gettext_noop("The amount %(text)s is not an amount in cents."),
     "amount_too_large": gettext_noop("The amount %(amount)s is larger than the portal can "
                                      "record: check this movement by hand."),
+    "line_failed": gettext_noop("This line could not be imported (%(error)s); the error was "
+                                "logged. Check the movement and match it by hand."),
     # What became of a line
     "already_imported": gettext_noop("Already imported (statement %(name)s, line "
                                      "%(position)s, invoice %(number)s): nothing new."),

@@ -3,8 +3,14 @@
 Bulk work runs as a Celery task over the edition's registrations, one small transaction each,
 and is idempotent: a registration already settled, or already notified, is skipped, so a task
 run twice (or re-run after a killed worker) refunds and e-mails every participant exactly once.
+
+One registration that fails (bad data, a bug, a refused write) must not leave the others
+unrefunded or unnotified (seed 2 art. 6.1-6.2 owe it to each participant): its transaction rolls
+back whole, the error is logged and kept as a BulkJobFailure on the job (shown in the Bulk jobs
+admin), and the job goes on. A re-run handles it once the cause is fixed and clears its record.
 """
 
+import logging
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -18,6 +24,7 @@ from portal.queueing import enqueue_on_commit
 from registrations.cancellation_outcome import full_refund
 from registrations.models import (
     BulkJob,
+    BulkJobFailure,
     CancellationRequest,
     ChangeResponse,
     EditionChangeNotice,
@@ -25,6 +32,8 @@ from registrations.models import (
 )
 from registrations.organizer_changes import may_cancel_free
 from registrations.services.cancellation import OPEN, CancellationError, _settle
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -71,10 +80,30 @@ def notify_change(*, edition_id: int, staff_user, description_nl: str, descripti
     return job
 
 
+@transaction.atomic
+def run_job_again(*, job_id: int, staff_user) -> BulkJob:
+    """Staff run a job again once the cause of its failures is fixed: it handles what is left
+    (the failed registrations) and skips what it did (idempotent), clearing each failure it
+    settles. Its progress starts over now, as the new run's."""
+    job = BulkJob.objects.select_for_update().select_related("edition__course").get(pk=job_id)
+    BulkJob.objects.filter(pk=job.pk).update(done=0, finished_at=None)
+    record("bulk_job.run_again", job, actor=staff_user,
+           organizer=job.edition.course.organizer_id,
+           after={"job": job.pk, "failed": job.failures.count()})
+    from registrations.tasks import run_bulk_job
+
+    enqueue_on_commit(run_bulk_job, job_id=job.pk)
+    return job
+
+
 def run_job(job_id: int, *, batch_size: int = 100) -> int:
-    """Work through the job's registrations; returns how many were acted on this run."""
+    """Work through the job's registrations; returns how many were acted on this run. The ones
+    that fail are recorded on the job (BulkJobFailure) and do not stop the others."""
     job = BulkJob.objects.get(pk=job_id)
     BulkJob.objects.filter(pk=job.pk).update(done=0, finished_at=None)  # progress of this run
+    # Read once: only these need their record cleared when they succeed now (no query per item).
+    failed_before = set(job.failures.values_list("registration_id", flat=True))
+    one = _cancel_one if job.kind == BulkJob.Kind.CANCEL_EDITION else _notify_one
     acted = 0
     last_pk = 0
     while True:
@@ -86,14 +115,33 @@ def run_job(job_id: int, *, batch_size: int = 100) -> int:
         if not batch:
             break
         for registration_id in batch:
-            if job.kind == BulkJob.Kind.CANCEL_EDITION:
-                acted += _cancel_one(job, registration_id)
-            else:
-                acted += _notify_one(job, registration_id)
+            acted += _isolated(one, job, registration_id, registration_id in failed_before)
         last_pk = batch[-1]
         BulkJob.objects.filter(pk=job.pk).update(done=F("done") + len(batch))
     BulkJob.objects.filter(pk=job.pk).update(finished_at=timezone.now())
     return acted
+
+
+def _isolated(one, job: BulkJob, registration_id: int, failed_before: bool) -> int:
+    """One registration in its own transaction. On success an earlier failure record of it goes
+    in that same transaction; on failure everything it wrote rolls back and the failure is
+    recorded afterwards, in a transaction of its own. Any error counts, a database error too
+    (a deadlock, a refused write): when the database itself is gone, recording the failure
+    raises as well and the job stops there, to be run again."""
+    try:
+        with transaction.atomic():
+            acted = one(job, registration_id)
+            if failed_before:
+                BulkJobFailure.objects.filter(job=job, registration_id=registration_id).delete()
+        return acted
+    except Exception as error:  # noqa: BLE001 - one registration must not stop the others
+        logger.exception("Bulk job %s (%s): registration %s failed", job.pk, job.kind,
+                         registration_id)
+        BulkJobFailure.objects.update_or_create(
+            job=job, registration_id=registration_id,
+            defaults={"error": f"{type(error).__name__}: {error}"[:500]},
+        )
+        return 0
 
 
 def _cancel_one(job: BulkJob, registration_id: int) -> int:

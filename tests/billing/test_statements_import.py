@@ -360,3 +360,41 @@ def test_candidates_by_word_find_what_names_resemble_finds():
         assert index.resembling(D("11.00"), payer) == []
     index.refresh([1], [])  # paid
     assert 1 not in [c.pk for c in index.resembling(D("10.00"), "PEETERS AN")]
+
+
+def test_a_line_that_cannot_be_imported_does_not_stop_the_statement(db, caplog):
+    """One payment cannot be written (a trigger refuses it here): its batch is taken again line
+    by line, that line is kept as an error for finance to match by hand, and the lines before
+    and after it are imported; the statement finishes. It used to stop at that batch for good
+    (every re-run failed there), its progress bar stuck."""
+    invoices = [invoice_for("Person", f"Line{n}") for n in range(4)]
+    refused = invoices[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_refuse_payment() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF NEW.invoice_id = {int(refused.pk)} THEN "
+            "RAISE EXCEPTION 'test fault: payment refused'; END IF; RETURN NEW; END $$")
+        cursor.execute("CREATE TRIGGER test_refuse_payment BEFORE INSERT ON billing_payment "
+                       "FOR EACH ROW EXECUTE FUNCTION test_refuse_payment()")
+    data = camt053([Move("450.00", ogm=digits(invoice), ref=f"F{n}")
+                    for n, invoice in enumerate(invoices)])
+
+    statement = upload(data, batch_size=3)
+
+    assert statement.status == "done" and statement.lines_done == statement.lines_total == 4
+    assert [line.result for line in statement.lines.order_by("position")] == [
+        Result.MATCHED, Result.ERROR, Result.MATCHED, Result.MATCHED]
+    error_line = statement.lines.get(position=2)
+    assert "could not be imported" in error_line.message and error_line.invoice is None
+    assert not Payment.objects.filter(invoice=refused).exists()
+    assert balance_of(refused).balance == refused.total == D("450.00")
+    assert Payment.objects.count() == 3
+    assert f"Statement {statement.pk}" in caplog.text and "payment refused" in caplog.text
+    # Once the cause is gone, the same movement in a later file is imported (no payment yet).
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER test_refuse_payment ON billing_payment")
+    again = upload(data, name="again.xml")
+    assert [line.result for line in again.lines.order_by("position")] == [
+        Result.ALREADY_IMPORTED, Result.MATCHED, Result.ALREADY_IMPORTED,
+        Result.ALREADY_IMPORTED]
+    assert Payment.objects.filter(invoice=refused).count() == 1

@@ -50,7 +50,7 @@ def test_recheck_asks_again_later_while_vies_is_down(unverified_checkout, down_v
                                          status="unverified").count() == 2
 
 
-NOTHING = {"verified": 0, "invalid": 0, "unverified": 0}
+NOTHING = {"verified": 0, "invalid": 0, "unverified": 0, "failed": 0}
 
 
 def an_hour_ago(checkout):
@@ -144,3 +144,41 @@ def test_the_sweep_reaches_every_number_when_more_are_waiting_than_a_run_asks(
         assert recheck_unverified(batch=1) == {**NOTHING, "unverified": 1}
         asked += [each.pk for each in checkouts if each.vat_checks.count() > before[each.pk]]
     assert sorted(asked) == sorted(each.pk for each in checkouts)
+
+
+def test_one_answer_that_cannot_be_stored_does_not_stop_the_sweep(
+        participant, other_participant, edition, fake_vies, caplog):
+    """The answer about one checkout cannot be written (a trigger refuses it here): it is
+    logged and counted, kept as an unverified check with the error (so it rejoins the queue
+    behind the others instead of heading it every hour), and the other checkouts are still
+    answered; the next run, once the cause is gone, answers it."""
+    from django.db import connection
+
+    checkouts = []
+    for user in (participant, other_participant):
+        add_to_cart(user=user, edition_id=edition.pk)
+        checkouts.append(checkout(user=user, token=Cart.objects.get(user=user).checkout_token,
+                                  billing=UNVERIFIED))
+    failing, other = sorted(checkouts, key=lambda c: c.pk)  # the sweep asks `failing` first
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_refuse_answer() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF NEW.checkout_id = {int(failing.pk)} AND NEW.status = 'verified' THEN "
+            "RAISE EXCEPTION 'test fault: answer refused'; END IF; RETURN NEW; END $$")
+        cursor.execute("CREATE TRIGGER test_refuse_answer BEFORE INSERT ON "
+                       "billing_vatnumbercheck FOR EACH ROW EXECUTE FUNCTION "
+                       "test_refuse_answer()")
+    for each in checkouts:
+        an_hour_ago(each)
+
+    assert recheck_unverified() == {**NOTHING, "verified": 1, "failed": 1}
+    assert other.vat_checks.filter(status="verified").exists()
+    last = failing.vat_checks.order_by("-checked_at").first()
+    assert last.status == "unverified" and "answer refused" in last.detail
+    assert "answer refused" in caplog.text and str(failing.pk) in caplog.text
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER test_refuse_answer ON billing_vatnumbercheck")
+    an_hour_ago(failing)
+    assert recheck_unverified() == {**NOTHING, "verified": 1}
+    assert failing.vat_checks.filter(status="verified").exists()

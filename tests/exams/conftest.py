@@ -77,6 +77,23 @@ def publish_period(period, course, user):
                                              defaults={"published_by": user})[0]
 
 
+def participants(count, programme, period, committee_member, *, results=("8", "15")):
+    """`count` confirmed registrations with DATA1 and DATA2 results entered and published."""
+    from exams.services.enrolment import enrol_first_chance
+    from tests.factories import EditionFactory, RegistrationFactory, UserFactory
+
+    edition = EditionFactory(course=programme, academic_year=period.academic_year)
+    made = []
+    for _ in range(count):
+        registration = RegistrationFactory(user=UserFactory(), edition=edition)
+        enrol_first_chance(registration, today=date(2026, 9, 1))
+        enter(registration, "DATA1", results[0], committee_member)
+        enter(registration, "DATA2", results[1], committee_member)
+        made.append(registration)
+    publish_period(period, programme, committee_member)
+    return made
+
+
 @pytest.fixture(autouse=True)
 def _english():
     """Service messages are asserted in English; a page request may have activated Dutch."""

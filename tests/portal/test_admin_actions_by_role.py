@@ -11,6 +11,7 @@ from certificates.models import Certificate
 from courses.models import Edition
 from registrations.models import (
     AdmissionApplication,
+    BulkJob,
     CancellationRequest,
     EditionChangeNotice,
 )
@@ -29,6 +30,7 @@ def _state():
         list(Certificate.objects.order_by("pk").values_list("revoked_at", flat=True)),
         Certificate.objects.count(),
         EditionChangeNotice.objects.count(),
+        list(BulkJob.objects.order_by("pk").values_list("finished_at", flat=True)),
     )
 
 
@@ -45,12 +47,14 @@ ACTIONS = [
     ("registrations_registration", "issue_certificates", {}, "registration", {"course_admin"}),
     ("certificates_certificate", "revoke", {"apply": "1", "reason": "Wrong name"},
      "certificate", {"course_admin"}),
+    ("registrations_bulkjob", "run_again", {}, "bulk_job", {"course_admin"}),
 ]
 
 
 def test_admin_actions_answer_each_role(request, participant, course_admin):
     objects = world.build(participant=participant, staff_user=course_admin)
     objects["cancellation"] = CancellationRequest.objects.order_by("pk").first()
+    objects["bulk_job"] = BulkJob.objects.order_by("pk").first()
     wrong = []
     for role in ROLES:
         client = Client(raise_request_exception=False)
