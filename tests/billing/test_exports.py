@@ -16,7 +16,7 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from billing.exports import rows
@@ -89,7 +89,8 @@ def read_csv(chunks):
 
 
 def test_csv_reads_back_neutralised_and_within_the_period(edition, march):
-    table = rows.table(rows.INVOICES, edition.course.organizer, START, END)
+    with translation.override("en"):
+        table = rows.table(rows.INVOICES, edition.course.organizer, START, END)
     header, *lines = read_csv(stream_csv(table.all_rows()))
     assert header[:3] == ["Number", "Issue date", "Due date"]
     assert [line[0] for line in lines] == [inv.number for inv in march]
@@ -100,7 +101,7 @@ def test_csv_reads_back_neutralised_and_within_the_period(edition, march):
 
 def test_xlsx_reads_back_with_numbers_and_no_formulas(edition, march, tmp_path):
     path = tmp_path / "invoices.xlsx"
-    with path.open("wb") as target:
+    with path.open("wb") as target, translation.override("en"):
         write_xlsx(rows.table(rows.INVOICES, edition.course.organizer, START, END).all_rows(),
                    target, title="invoices")
     sheet = load_workbook(path).active
