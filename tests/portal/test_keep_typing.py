@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from lxml import html
 
-from tests.factories import EditionFactory
+from tests.factories import EditionFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,9 @@ def pages(client, participant, edition):
     for name in ("profile", "privacy", "cart", "checkout", "dashboard", "account_email"):
         yield name, client.get(reverse(name))
     yield "apply", client.get(reverse("admission_apply", args=[admission.code]))
+    registration = RegistrationFactory(user=participant, edition=EditionFactory())
+    yield "cancel", client.get(reverse("registration_cancel", args=[registration.pk]))
+    yield "my exams", client.get(reverse("my_exams"))
 
 
 def test_every_typed_form_keeps_its_typing_under_its_own_key(client, participant, edition):
