@@ -36,41 +36,60 @@ INVOICES, CREDIT_NOTES, PAYMENTS, OPEN_BALANCES = (
 )
 
 
-# Column names, in the order of the rows (msgctxt "export column": a column name, not a label).
-COLUMN = "export column"
-NUMBER = pgettext_lazy(COLUMN, "Number")
-ISSUE_DATE = pgettext_lazy(COLUMN, "Issue date")
-DUE_DATE = pgettext_lazy(COLUMN, "Due date")
-CUSTOMER = pgettext_lazy(COLUMN, "Customer")
-VAT_NUMBER = pgettext_lazy(COLUMN, "VAT number")
-EMAIL = pgettext_lazy(COLUMN, "E-mail")
-STRUCTURED = pgettext_lazy(COLUMN, "Structured communication")
-NET, VAT, TOTAL = (pgettext_lazy(COLUMN, "Net"), pgettext_lazy(COLUMN, "VAT"),
-                   pgettext_lazy(COLUMN, "Total"))
-INVOICE = pgettext_lazy(COLUMN, "Invoice")
-
+# Column names, in the order of the rows (msgctxt "export column": a column name, not a label;
+# the context is written out each time: xgettext reads only a literal).
 HEADERS = {
     "invoices": (
-        NUMBER, ISSUE_DATE, DUE_DATE, pgettext_lazy(COLUMN, "Kind"), CUSTOMER,
-        pgettext_lazy(COLUMN, "Customer kind"), VAT_NUMBER, EMAIL,
-        pgettext_lazy(COLUMN, "Paid by (third party)"), STRUCTURED,
-        pgettext_lazy(COLUMN, "KMO-portefeuille"), NET, VAT, TOTAL,
-        pgettext_lazy(COLUMN, "VAT mention"),
+        pgettext_lazy("export column", "Number"),
+        pgettext_lazy("export column", "Issue date"),
+        pgettext_lazy("export column", "Due date"),
+        pgettext_lazy("export column", "Kind"),
+        pgettext_lazy("export column", "Customer"),
+        pgettext_lazy("export column", "Customer kind"),
+        pgettext_lazy("export column", "VAT number"),
+        pgettext_lazy("export column", "E-mail"),
+        pgettext_lazy("export column", "Paid by (third party)"),
+        pgettext_lazy("export column", "Structured communication"),
+        pgettext_lazy("export column", "KMO-portefeuille"),
+        pgettext_lazy("export column", "Net"),
+        pgettext_lazy("export column", "VAT"),
+        pgettext_lazy("export column", "Total"),
+        pgettext_lazy("export column", "VAT mention"),
     ),
     "credit_notes": (
-        NUMBER, ISSUE_DATE, INVOICE, CUSTOMER, VAT_NUMBER, pgettext_lazy(COLUMN, "Reason"), NET,
-        VAT, TOTAL,
+        pgettext_lazy("export column", "Number"),
+        pgettext_lazy("export column", "Issue date"),
+        pgettext_lazy("export column", "Invoice"),
+        pgettext_lazy("export column", "Customer"),
+        pgettext_lazy("export column", "VAT number"),
+        pgettext_lazy("export column", "Reason"),
+        pgettext_lazy("export column", "Net"),
+        pgettext_lazy("export column", "VAT"),
+        pgettext_lazy("export column", "Total"),
     ),
     "payments": (
-        pgettext_lazy(COLUMN, "Date"), INVOICE, CUSTOMER, pgettext_lazy(COLUMN, "Amount"),
-        pgettext_lazy(COLUMN, "Method"), pgettext_lazy(COLUMN, "Reference"),
-        pgettext_lazy(COLUMN, "Payer"), pgettext_lazy(COLUMN, "Instalment"),
+        pgettext_lazy("export column", "Date"),
+        pgettext_lazy("export column", "Invoice"),
+        pgettext_lazy("export column", "Customer"),
+        pgettext_lazy("export column", "Amount"),
+        pgettext_lazy("export column", "Method"),
+        pgettext_lazy("export column", "Reference"),
+        pgettext_lazy("export column", "Payer"),
+        pgettext_lazy("export column", "Instalment"),
     ),
     "open_balances": (
-        NUMBER, ISSUE_DATE, DUE_DATE, CUSTOMER, EMAIL, STRUCTURED, TOTAL,
-        pgettext_lazy(COLUMN, "Credited"), pgettext_lazy(COLUMN, "Paid"),
-        pgettext_lazy(COLUMN, "Balance"), pgettext_lazy(COLUMN, "Status"),
-        pgettext_lazy(COLUMN, "Days overdue"),
+        pgettext_lazy("export column", "Number"),
+        pgettext_lazy("export column", "Issue date"),
+        pgettext_lazy("export column", "Due date"),
+        pgettext_lazy("export column", "Customer"),
+        pgettext_lazy("export column", "E-mail"),
+        pgettext_lazy("export column", "Structured communication"),
+        pgettext_lazy("export column", "Total"),
+        pgettext_lazy("export column", "Credited"),
+        pgettext_lazy("export column", "Paid"),
+        pgettext_lazy("export column", "Balance"),
+        pgettext_lazy("export column", "Status"),
+        pgettext_lazy("export column", "Days overdue"),
     ),
 }
 # The XLSX sheet's name (at most 31 characters).
