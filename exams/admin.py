@@ -5,12 +5,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.trail import record
+from billing.exports.csv_stream import stream_csv
 from courses.admin import EditionListFilter
 from exams.committees import TOO_FEW_MEMBERS, size_error, size_limits
 from exams.models import (
@@ -25,7 +27,16 @@ from exams.models import (
     Result,
 )
 from exams.services.publication import PublicationRefused, may_publish, publish
-from exams.services.results import ResultRefused, _check, import_results_csv, record_result
+from exams.services.results import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    ResultRefused,
+    _check,
+    column_names,
+    import_results_csv,
+    record_result,
+    template_header,
+)
 from portal.privacy.trail import without_person
 
 
@@ -164,7 +175,22 @@ class ResultAdmin(AppendOnlyAdmin):
 
     def get_urls(self):
         upload = self.admin_site.admin_view(self.upload_view)
-        return [path("upload/", upload, name="exams_result_upload"), *super().get_urls()]
+        template = self.admin_site.admin_view(self.template_view)
+        return [path("upload/", upload, name="exams_result_upload"),
+                path("upload/template/", template, name="exams_result_template"),
+                *super().get_urls()]
+
+    def template_view(self, request):
+        """The results CSV to fill in: the header in the language of the person asking (the
+        upload reads it in either language), ``;``-separated UTF-8 with a BOM, as Excel in a
+        Belgian locale opens and saves it (billing.exports.csv_stream)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(b"".join(stream_csv([template_header()])),
+                                content_type="text/csv; charset=utf-8")
+        name = _("results-template")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
 
     def upload_view(self, request):
         if not self.has_add_permission(request):
@@ -187,6 +213,8 @@ class ResultAdmin(AppendOnlyAdmin):
             "title": _("Upload results"),
             "form": form,
             "report": report,
+            "required_columns": column_names(COLUMNS),
+            "optional_columns": column_names(OPTIONAL_COLUMNS),
         }
         return render(request, "exams/admin/result_upload.html", context)
 

@@ -5,9 +5,11 @@ themselves are billing.peppol), and `download`, the HTTP response of an export. 
 files are billing.sepa."""
 
 from collections.abc import Iterator
+from contextlib import nullcontext
 from itertools import chain
 
 from django.http import StreamingHttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from billing.exports import rows
@@ -44,11 +46,19 @@ def company_credit_notes(organizer, start, end, chunk_size=200):
     )
 
 
-def peppol_members(invoices, credit_notes, written: list[str]) -> Iterator[tuple[str, list]]:
+def _skipped_heading() -> str:
+    return _("These documents could not be written as Peppol documents:")
+
+
+def peppol_members(invoices, credit_notes, written: list[str],
+                   heading: str | None = None) -> Iterator[tuple[str, list]]:
     """One XML per document (``invoice-<number>.xml``, ``credit-note-<number>.xml``), read one
     chunk at a time; the names are added to `written`. A document that cannot be a Peppol
     document (a customer in a country without a Peppol scheme...) is left out and listed with
-    the reason in ``errors.txt``, the last member, instead of breaking the whole archive."""
+    the reason in ``errors.txt``, the last member, instead of breaking the whole archive.
+    `heading` is that list's first line, worded by the caller while the request's language is
+    active (this generator runs while the response is sent)."""
+    heading = heading or _skipped_heading()
     skipped = []
     for make, prefix, document in chain(
         ((invoice_xml, "invoice", invoice) for invoice in invoices),
@@ -63,12 +73,12 @@ def peppol_members(invoices, credit_notes, written: list[str]) -> Iterator[tuple
         written.append(name)
         yield name, [content]
     if skipped:
-        lines = [_("These documents could not be written as Peppol documents:"), *skipped]
+        lines = [heading, *skipped]
         yield "errors.txt", [("\r\n".join(lines) + "\r\n").encode("utf-8")]
 
 
 def stream_peppol_zip(invoices, credit_notes) -> Iterator[bytes]:
-    return stream_zip(peppol_members(invoices, credit_notes, []))
+    return stream_zip(peppol_members(invoices, credit_notes, [], _skipped_heading()))
 
 
 def write_zip(invoices, credit_notes, fileobj) -> int:
@@ -85,10 +95,18 @@ def _attachment(chunks, filename, content_type) -> StreamingHttpResponse:
     return response
 
 
-def download(*, organizer, start, end, kind, fmt):
+def download(*, organizer, start, end, kind, fmt, language=None):
     """The export as a download, streamed as it is written (`StreamingHttpResponse`): the first
     bytes leave at once and nothing is held in memory or a temporary file whole, however long
-    the period (CSV, XLSX and the Peppol ZIP alike; portal.zipstream)."""
+    the period (CSV, XLSX and the Peppol ZIP alike; portal.zipstream). The header and sheet
+    name are in `language`, by default the request's (billing.exports.rows); the column order
+    is the same in every language."""
+    with translation.override(language) if language else nullcontext():
+        return _download(organizer, start, end, kind, fmt)
+
+
+def _download(organizer, start, end, kind, fmt):
+    # Everything worded here is worded now, in the active language; the generators only write.
     name = f"{organizer.slug}-{kind.replace('_', '-')}-{start}-{end}"
     if fmt == "peppol":
         invoices = company_invoices(organizer, start, end) if kind == rows.INVOICES else []
@@ -97,5 +115,6 @@ def download(*, organizer, start, end, kind, fmt):
                            "application/zip")
     table = rows.table(kind, organizer, start, end)
     if fmt == "xlsx":
-        return _attachment(stream_xlsx(table.all_rows(), title=kind), f"{name}.xlsx", XLSX)
+        return _attachment(stream_xlsx(table.all_rows(), title=table.title or kind),
+                           f"{name}.xlsx", XLSX)
     return _attachment(stream_csv(table.all_rows()), f"{name}.csv", "text/csv; charset=utf-8")

@@ -2,11 +2,16 @@
 `neutralise`.
 
 CSV injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with ``=``, ``+``,
-``-`` or ``@`` as a formula, and a leading tab or carriage return can hide one. Every *text* value
-that starts with one of those characters gets a ``'`` in front, in CSV and XLSX alike (an XLSX
-text cell is never a formula, but a user who edits the cell would turn it into one); numbers and
-dates are written as numbers and dates, so amounts stay summable and a negative amount stays a
-number.
+``-`` or ``@`` as a formula, and a leading tab, carriage return or line feed can hide one (the cell
+looks empty or starts on its second line; some spreadsheets skip the leading white space before
+they look for the ``=``). Every *text* value that starts with one of those characters, or with
+the full-width ``＝ ＋ － ＠`` (U+FF1D, U+FF0B, U+FF0D, U+FF20) that a spreadsheet in a Japanese,
+Chinese or Korean locale folds to their ASCII forms as it reads a cell, gets a ``'`` in front, in
+CSV and XLSX alike (an XLSX text cell is never a formula, but a user who edits the cell would turn
+it into one); numbers and dates are written as numbers and dates, so amounts stay summable and a
+negative amount (``Decimal("-12.50")``, a negative balance) stays a number, unprefixed. A value is
+a number by its type, never by its look: the text ``"-12.50"`` (a phone number, a reference...)
+is text and is prefixed.
 
 CSV dialect, chosen for finance in Belgium, who open the file in Excel with a Belgian (nl-BE /
 fr-BE) locale: UTF-8 with a byte-order mark (without it Excel reads UTF-8 as Windows-1252),
@@ -23,7 +28,9 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's list (= + - @, tab, carriage return), line feed, and the full-width forms of the four
+# signs (a precaution: dropping them costs an apostrophe on a rare text, missing them a formula).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 BOM = "\ufeff"
 ROWS_PER_CHUNK = 500
 

@@ -5,6 +5,11 @@ first row is asked for, and then the database is read with one query through a s
 (`iterator(chunk_size=CHUNK_SIZE)`), so 100,000 rows never sit in memory at once and the number of
 queries does not grow with the number of rows. `values_list` skips building model instances.
 
+The header is in the language of the request that asks for the export (finance reads Dutch or
+English, as on every page): `table` words it in the active language, or in `language` when a task
+or command builds the file for someone (pass the requester's language along). The column order is
+the same in every language; the XLSX sheet is named in that language too.
+
 Values keep their type: amounts are `Decimal`, dates are `date` (written ISO 8601, yyyy-mm-dd, by
 both writers), codes are the stored codes (stable for spreadsheets and imports). The period is
 inclusive at both ends and applies to the document's own date: the issue date of invoices and
@@ -17,7 +22,8 @@ from datetime import date
 from itertools import chain
 
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import pgettext_lazy
 
 from billing.balances import invoice_balance
 from billing.models import CreditNote, Invoice, Payment
@@ -30,11 +36,83 @@ INVOICES, CREDIT_NOTES, PAYMENTS, OPEN_BALANCES = (
 )
 
 
+# Column names, in the order of the rows (msgctxt "export column": a column name, not a label;
+# the context is written out each time: xgettext reads only a literal).
+HEADERS = {
+    "invoices": (
+        pgettext_lazy("export column", "Number"),
+        pgettext_lazy("export column", "Issue date"),
+        pgettext_lazy("export column", "Due date"),
+        pgettext_lazy("export column", "Kind"),
+        pgettext_lazy("export column", "Customer"),
+        pgettext_lazy("export column", "Customer kind"),
+        pgettext_lazy("export column", "VAT number"),
+        pgettext_lazy("export column", "E-mail"),
+        pgettext_lazy("export column", "Paid by (third party)"),
+        pgettext_lazy("export column", "Structured communication"),
+        pgettext_lazy("export column", "KMO-portefeuille"),
+        pgettext_lazy("export column", "Net"),
+        pgettext_lazy("export column", "VAT"),
+        pgettext_lazy("export column", "Total"),
+        pgettext_lazy("export column", "VAT mention"),
+    ),
+    "credit_notes": (
+        pgettext_lazy("export column", "Number"),
+        pgettext_lazy("export column", "Issue date"),
+        pgettext_lazy("export column", "Invoice"),
+        pgettext_lazy("export column", "Customer"),
+        pgettext_lazy("export column", "VAT number"),
+        pgettext_lazy("export column", "Reason"),
+        pgettext_lazy("export column", "Net"),
+        pgettext_lazy("export column", "VAT"),
+        pgettext_lazy("export column", "Total"),
+    ),
+    "payments": (
+        pgettext_lazy("export column", "Date"),
+        pgettext_lazy("export column", "Invoice"),
+        pgettext_lazy("export column", "Customer"),
+        pgettext_lazy("export column", "Amount"),
+        pgettext_lazy("export column", "Method"),
+        pgettext_lazy("export column", "Reference"),
+        pgettext_lazy("export column", "Payer"),
+        pgettext_lazy("export column", "Instalment"),
+    ),
+    "open_balances": (
+        pgettext_lazy("export column", "Number"),
+        pgettext_lazy("export column", "Issue date"),
+        pgettext_lazy("export column", "Due date"),
+        pgettext_lazy("export column", "Customer"),
+        pgettext_lazy("export column", "E-mail"),
+        pgettext_lazy("export column", "Structured communication"),
+        pgettext_lazy("export column", "Total"),
+        pgettext_lazy("export column", "Credited"),
+        pgettext_lazy("export column", "Paid"),
+        pgettext_lazy("export column", "Balance"),
+        pgettext_lazy("export column", "Status"),
+        pgettext_lazy("export column", "Days overdue"),
+    ),
+}
+# The XLSX sheet's name (at most 31 characters).
+TITLES = {
+    "invoices": pgettext_lazy("export sheet", "Invoices"),
+    "credit_notes": pgettext_lazy("export sheet", "Credit notes"),
+    "payments": pgettext_lazy("export sheet", "Payments"),
+    "open_balances": pgettext_lazy("export sheet", "Open balances"),
+}
+
+
+def header(kind: str) -> tuple[str, ...]:
+    """The column names of an export in the active language, as plain text (worded now, not
+    when the streamed file is written, when the request's language may be gone)."""
+    return tuple(str(name) for name in HEADERS[kind])
+
+
 @dataclass(frozen=True)
 class Table:
     kind: str
     header: tuple[str, ...]
     rows: Iterable[tuple]
+    title: str = ""
 
     def all_rows(self) -> Iterator[tuple]:
         """The header, then the rows: what `stream_csv` and `write_xlsx` take."""
@@ -62,12 +140,7 @@ def invoices(organizer, start: date, end: date) -> Table:
         for row in queryset.iterator(chunk_size=CHUNK_SIZE):
             yield (*row[:10], _yes_no(row[10]), *row[11:])
 
-    header = (
-        "Number", "Issue date", "Due date", "Kind", "Customer", "Customer kind", "VAT number",
-        "E-mail", "Paid by (third party)", "Structured communication", "KMO-portefeuille",
-        "Net", "VAT", "Total", "VAT mention",
-    )
-    return Table(INVOICES, header, rows())
+    return Table(INVOICES, header(INVOICES), rows(), str(TITLES[INVOICES]))
 
 
 def credit_notes(organizer, start: date, end: date) -> Table:
@@ -80,11 +153,8 @@ def credit_notes(organizer, start: date, end: date) -> Table:
             "invoice__customer_vat_number", "reason", "net_total", "vat_total", "total",
         )
     )
-    header = (
-        "Number", "Issue date", "Invoice", "Customer", "VAT number", "Reason", "Net", "VAT",
-        "Total",
-    )
-    return Table(CREDIT_NOTES, header, queryset.iterator(chunk_size=CHUNK_SIZE))
+    return Table(CREDIT_NOTES, header(CREDIT_NOTES), queryset.iterator(chunk_size=CHUNK_SIZE),
+                 str(TITLES[CREDIT_NOTES]))
 
 
 def payments(organizer, start: date, end: date) -> Table:
@@ -97,10 +167,8 @@ def payments(organizer, start: date, end: date) -> Table:
             "reference", "payer_name", "instalment__number",
         )
     )
-    header = (
-        "Date", "Invoice", "Customer", "Amount", "Method", "Reference", "Payer", "Instalment",
-    )
-    return Table(PAYMENTS, header, queryset.iterator(chunk_size=CHUNK_SIZE))
+    return Table(PAYMENTS, header(PAYMENTS), queryset.iterator(chunk_size=CHUNK_SIZE),
+                 str(TITLES[PAYMENTS]))
 
 
 def open_balances(organizer, start: date, end: date, today: date | None = None) -> Table:
@@ -131,11 +199,7 @@ def open_balances(organizer, start: date, end: date, today: date | None = None) 
             yield (number, issued, due, name, email, ogm, total, credited, paid, state.balance,
                    state.status, overdue)
 
-    header = (
-        "Number", "Issue date", "Due date", "Customer", "E-mail", "Structured communication",
-        "Total", "Credited", "Paid", "Balance", "Status", "Days overdue",
-    )
-    return Table(OPEN_BALANCES, header, rows())
+    return Table(OPEN_BALANCES, header(OPEN_BALANCES), rows(), str(TITLES[OPEN_BALANCES]))
 
 
 TABLES = {
@@ -146,10 +210,14 @@ TABLES = {
 }
 
 
-def table(kind: str, organizer, start: date, end: date) -> Table:
-    """The export of one kind; raises `ValueError` for an unknown kind or an inverted period."""
+def table(kind: str, organizer, start: date, end: date, language: str | None = None) -> Table:
+    """The export of one kind, its header and sheet name in `language` (by default the active
+    language: the request's); raises `ValueError` for an unknown kind or an inverted period."""
     if kind not in TABLES:
         raise ValueError(f"unknown export: {kind!r}")
     if start > end:
         raise ValueError("the period ends before it starts")
-    return TABLES[kind](organizer, start, end)
+    if language is None:
+        return TABLES[kind](organizer, start, end)
+    with translation.override(language):
+        return TABLES[kind](organizer, start, end)

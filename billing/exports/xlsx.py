@@ -98,7 +98,9 @@ SHEET_END = "</sheetData></worksheet>"
 
 
 def _text(value: str, style: int = 0) -> str:
-    value = escape(neutralise(ILLEGAL_XML_CHARACTERS.sub("", value)))
+    # A carriage return as a character reference: a raw one would be read back as a line feed
+    # (XML 1.0 end-of-line handling).
+    value = escape(neutralise(ILLEGAL_XML_CHARACTERS.sub("", value)), {"\r": "&#13;"})
     space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
     styled = f' s="{style}"' if style else ""
     return f'<c t="inlineStr"{styled}><is><t{space}>{value}</t></is></c>'

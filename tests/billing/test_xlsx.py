@@ -58,6 +58,10 @@ def test_cell_types_formats_and_the_frozen_bold_header():
 @pytest.mark.parametrize(("value", "expected"), [
     ("=SUM(A1:A2)", "'=SUM(A1:A2)"),
     ("-5", "'-5"),
+    ("\n=1+1", "'\n=1+1"),
+    ("\r=1+1", "'\r=1+1"),
+    ("\uff1dSUM(A1)", "'\uff1dSUM(A1)"),
+    ("\x00=1+1", "'=1+1"),  # the NUL goes, and what is left is neutralised
     ("bell\x07 and nul\x00", "bell and nul"),
     ("  spaces kept  ", "  spaces kept  "),
     ("line\nbreak\ttab", "line\nbreak\ttab"),

@@ -108,6 +108,7 @@ URLS = {
     "admin:certificates_certificate_issue": "login login login 200 403 403",
     "admin:portal_erasurerequest_confirm": "login login login 403 403 403",  # superusers only
     "admin:exams_result_upload": "login login login 403 403 200",
+    "admin:exams_result_template": "login login login 403 403 200",
     "admin:registrations_registration_late": "login login login 200 403 403",
 }
 

@@ -149,5 +149,6 @@ PATHS = {
     "admin:portal_erasurerequest_confirm": _rev("admin:portal_erasurerequest_confirm",
                                                 _pk("erasure")),
     "admin:exams_result_upload": "/admin/exams/result/upload/",
+    "admin:exams_result_template": "/admin/exams/result/upload/template/",
     "admin:registrations_registration_late": "/admin/registrations/registration/late/",
 }
