@@ -1,8 +1,7 @@
 """The finance exports speak the staff member's language: the CSV and XLSX headers (and the XLSX
 sheet's name) follow the language of the request, or the language passed along by whoever builds
 the file outside a request; the columns keep their order in every language, so a spreadsheet
-that reads a column by position reads the same column. The Dutch comes from TRANSLATIONS.po
-(tests/po_catalogue.py) until it is merged into locale/."""
+that reads a column by position reads the same column."""
 
 import io
 from datetime import date
@@ -16,7 +15,6 @@ from billing import exports
 from billing.exports import rows
 from tests.billing.test_exports import END, START, invoice, read_csv
 from tests.factories import EditionFactory, OrganizerFactory
-from tests.po_catalogue import dutch_po  # noqa: F401 (a fixture)
 
 # What finance reads, column by column, in both languages.
 EXPECTED = {
@@ -59,7 +57,7 @@ def edition(db):
 
 
 @pytest.mark.parametrize("kind", list(EXPECTED))
-def test_every_header_in_both_languages_in_the_same_order(dutch_po, edition, kind):  # noqa: F811
+def test_every_header_in_both_languages_in_the_same_order(edition, kind):
     organizer = edition.course.organizer
     with translation.override("en"):
         english = rows.table(kind, organizer, START, END)
@@ -69,7 +67,7 @@ def test_every_header_in_both_languages_in_the_same_order(dutch_po, edition, kin
     assert (english.title, dutch.title) == SHEETS[kind]
 
 
-def test_the_language_passed_along_wins_over_the_active_one(dutch_po, edition):  # noqa: F811
+def test_the_language_passed_along_wins_over_the_active_one(edition):
     """A task or command builds the file for someone: it passes the requester's language."""
     organizer = edition.course.organizer
     with translation.override("en"):
@@ -89,7 +87,7 @@ def _download(client, organizer, language, fmt):
 
 
 @pytest.mark.parametrize(("language", "column"), [("nl", 1), ("en", 0)])
-def test_csv_download_in_the_staff_members_language(dutch_po, client, finance_user,  # noqa: F811
+def test_csv_download_in_the_staff_members_language(client, finance_user,
                                                     edition, language, column):
     made = invoice(edition, date(2026, 3, 10), name="=1+1")
     client.force_login(finance_user)
@@ -100,7 +98,7 @@ def test_csv_download_in_the_staff_members_language(dutch_po, client, finance_us
 
 
 @pytest.mark.parametrize(("language", "column"), [("nl", 1), ("en", 0)])
-def test_xlsx_download_in_the_staff_members_language(dutch_po, client, finance_user,  # noqa: F811
+def test_xlsx_download_in_the_staff_members_language(client, finance_user,
                                                      edition, language, column):
     invoice(edition, date(2026, 3, 10))
     client.force_login(finance_user)

@@ -1,8 +1,7 @@
 """The results CSV in both languages: the template staff download has its header in their
 language, the upload reads the column names in Dutch or English (and the English names it has
 always read), whatever the language of the person uploading, and an unknown or repeated column
-is refused with a message in that person's language. The Dutch comes from TRANSLATIONS.po
-(tests/po_catalogue.py) until it is merged into locale/."""
+is refused with a message in that person's language."""
 
 import io
 from decimal import Decimal
@@ -15,7 +14,6 @@ from django.utils import translation
 from exams.models import Result
 from exams.services.results import import_results_csv
 from tests.exams.conftest import enrolment
-from tests.po_catalogue import dutch_po  # noqa: F401 (a fixture)
 
 DUTCH = "e-mail;opleidingsonderdeel;examenkans;resultaat;inschrijving;reden"
 ENGLISH = "email;unit;chance;result;registration;reason"
@@ -34,7 +32,7 @@ def upload(text, user, language="en"):
     " EMAIL ;Unit;CHANCE;Result;",  # spaces, capitals, a trailing separator
     "e-mail;unit;examenkans;result",  # a mix
 ])
-def test_either_languages_header_imports(dutch_po, registration,  # noqa: F811
+def test_either_languages_header_imports(registration,
                                          exam_committee_member, language, header):
     columns = header.count(";") + 1
     line = ";".join(["participant@example.org", "DATA1", "1", "14,5", str(registration.pk),
@@ -52,14 +50,14 @@ def test_either_languages_header_imports(dutch_po, registration,  # noqa: F811
            "het Engels)."),
 ])
 def test_an_unknown_column_is_refused_in_the_users_language(
-        dutch_po, registration, exam_committee_member, language, message):  # noqa: F811
+        registration, exam_committee_member, language, message):
     report = upload("email;unit;chance;resultat\nparticipant@example.org;DATA1;1;14\n",
                     exam_committee_member, language)
     assert report.errors == [(1, message)] and not Result.objects.exists()
 
 
 def test_a_column_given_twice_or_missing_is_named_in_the_users_language(
-        dutch_po, registration, exam_committee_member):  # noqa: F811
+        registration, exam_committee_member):
     twice = "email;unit;chance;result;resultaat\nparticipant@example.org;DATA1;1;14;15\n"
     assert upload(twice, exam_committee_member, "nl").errors == [
         (1, "De kolom “resultaat” staat er twee keer in.")]
@@ -71,7 +69,7 @@ def test_a_column_given_twice_or_missing_is_named_in_the_users_language(
 
 
 @pytest.mark.parametrize(("language", "header"), [("nl", DUTCH), ("en", ENGLISH)])
-def test_the_template_round_trip(dutch_po, client, registration,  # noqa: F811
+def test_the_template_round_trip(client, registration,
                                  exam_committee_member, language, header):
     """Download the template in your language, fill it in as Excel saves it (";", a BOM, a
     decimal comma), upload it: imported."""
