@@ -22,8 +22,9 @@ from django.utils.html import strip_tags
 from portal import outbox
 from portal.models import OutgoingEmail
 
-PASSWORD_RESET_KEY = "account/email/password_reset_key"
-EMAIL_CONFIRMATIONS = ("account/email/email_confirmation", "account/email/email_confirmation_signup")
+RESET_LINK_MAIL = "account/email/password_reset_key"
+VERIFICATION_MAILS = ("account/email/email_confirmation",
+                      "account/email/email_confirmation_signup")
 # A mail we do not know that carries a key or a code: assume a short-lived code (allauth's own
 # code timeouts are 3 to 15 minutes) rather than keep it readable for days.
 UNKNOWN_SECRET_VALIDITY = timedelta(minutes=15)
@@ -33,10 +34,10 @@ def secret_validity(template_prefix: str, context: dict) -> timedelta | None:
     """How long the one-time secret in the mail works, counted from now; None: no secret."""
     if "key" not in context and "code" not in context:
         return None
-    if template_prefix == PASSWORD_RESET_KEY:
+    if template_prefix == RESET_LINK_MAIL:
         # Django's token embeds its creation time and is refused after PASSWORD_RESET_TIMEOUT.
         return timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
-    if template_prefix in EMAIL_CONFIRMATIONS:
+    if template_prefix in VERIFICATION_MAILS:
         if "code" in context:
             return timedelta(seconds=app_settings.EMAIL_VERIFICATION_BY_CODE_TIMEOUT)
         # The HMAC key is signed now and refused EMAIL_CONFIRMATION_EXPIRE_DAYS later.
