@@ -282,6 +282,31 @@ def test_context_and_references_are_one_or_the_other_and_need_a_builder(monkeypa
     assert not OutgoingEmail.objects.exists()
 
 
+@pytest.mark.django_db
+def test_pre_rendered_bodies_are_sent_as_given_under_their_kind():
+    email = queue_email(to="given@example.org", subject="Given", language="nl",
+                        bodies=("plain & text", "<p>h</p>"), kind="account/email/example")
+    assert (email.kind, email.template, email.body_text) == ("account/email/example", "",
+                                                            "plain & text")
+    assert queue().kind == "example"  # a template-rendered mail is named by its template
+    assert send_pending(email.pk) is True
+    [message] = mail.outbox
+    assert message.body == "plain & text" and message.alternatives[0][0] == "<p>h</p>"
+    email.refresh_from_db()
+    assert email.body_text == "plain & text"  # no secret: the body stays for staff
+
+
+@pytest.mark.django_db
+def test_pre_rendered_bodies_come_with_a_kind_and_nothing_else():
+    with pytest.raises(ValueError, match="with a kind"):
+        queue_email(to="a@example.org", subject="s", bodies=("t", ""), language="en")
+    with pytest.raises(ValueError, match="with a kind"):
+        queue(context=None, bodies=("t", ""), kind="k")  # and a template
+    with pytest.raises(ValueError, match="either a context or context references"):
+        queue(bodies=("t", ""), kind="k")  # and a context
+    assert not OutgoingEmail.objects.exists()
+
+
 def test_a_template_cannot_get_a_second_builder(monkeypatch):
     monkeypatch.setattr(outbox, "CONTEXT_BUILDERS", {})
     outbox.register_context_builder("x", example_context)
