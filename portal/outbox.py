@@ -77,6 +77,8 @@ SWEEP_BATCH_SIZE = 100
 SUBJECT_MAX_LENGTH = OutgoingEmail._meta.get_field("subject").max_length
 # Less than the sweep's period, so sweeps rarely overlap (overlapping is safe, only wasteful).
 SWEEP_TIME_BUDGET_SECONDS = 45.0
+# A row in one of these states is never sent again.
+FINAL_STATUSES = (OutgoingEmail.Status.SENT, OutgoingEmail.Status.EXPIRED)
 
 AttachmentRenderer = Callable[[int], tuple[str, bytes, str]]
 ATTACHMENT_RENDERERS: dict[str, AttachmentRenderer] = {}
@@ -350,10 +352,6 @@ def send_pending(pk: int) -> bool:
     return True
 
 
-# A row in one of these states is never sent again.
-FINAL_STATUSES = (OutgoingEmail.Status.SENT, OutgoingEmail.Status.EXPIRED)
-
-
 def _expire(email: OutgoingEmail) -> None:
     email.status = OutgoingEmail.Status.EXPIRED
     email.body_text = email.body_html = ""
@@ -365,8 +363,8 @@ def _expire(email: OutgoingEmail) -> None:
 def expire_stale_secrets() -> int:
     """Mark unsent mails whose one-time secret has expired as expired and blank their bodies
     (failed ones too: staff's "send now" could not help and the link should not stay readable);
-    return how many. One UPDATE; a row a sender holds locked is waited for, not skipped, and
-    the sender then finds it expired or sent."""
+    return how many. One UPDATE: on a row a sender holds locked it waits for the sender's
+    commit, and PostgreSQL then re-checks the condition, so a row just sent stays sent."""
     return OutgoingEmail.objects.filter(
         status__in=[OutgoingEmail.Status.PENDING, OutgoingEmail.Status.FAILED],
         secret_valid_until__lte=timezone.now(),
@@ -380,7 +378,8 @@ def sweep(
 ) -> int:
     """Send pending rows that are due, in pk order and batches of `batch_size`; return how many
     were sent. Each row is tried at most once per sweep (keyset on pk), so a row another worker
-    holds locked does not keep the loop busy."""
+    holds locked does not keep the loop busy. First, mails whose one-time link has expired are
+    marked expired (module's doc)."""
     deadline = time.monotonic() + time_budget_seconds
     expire_stale_secrets()
     sent = 0
