@@ -45,6 +45,10 @@ def queue(to="someone@example.org", **overrides):
     return queue_email(**{**arguments, **overrides})
 
 
+def is_sent(email) -> bool:
+    return OutgoingEmail.objects.filter(pk=email.pk, status=OutgoingEmail.Status.SENT).exists()
+
+
 def make_due(email):
     """Pretend the sweep's grace period (or the backoff) has passed."""
     OutgoingEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
@@ -501,6 +505,8 @@ def test_worker_sends_after_commit_exactly_once(celery_worker):
         assert celery_worker.sent_to("after-commit@example.org") == 0
 
     wait_for(lambda: celery_worker.sent_to("after-commit@example.org") == 1, what="the mail")
+    # The file is written just before the worker's COMMIT that marks the row sent.
+    wait_for(lambda: is_sent(email), what="the row marked sent")
     email.refresh_from_db()
     assert email.status == OutgoingEmail.Status.SENT and email.sent_at is not None
     drain(celery_worker)
@@ -552,8 +558,7 @@ def test_redis_down_during_checkout_then_the_sweep_sends_once(celery_worker, red
     make_due(email)  # a minute later, beat runs the sweep
     sweep_outbox.delay()
     wait_for(lambda: celery_worker.sent_to("broker-outage@example.org") == 1, what="the sweep")
-    email.refresh_from_db()
-    assert email.status == OutgoingEmail.Status.SENT
+    wait_for(lambda: is_sent(email), what="the row marked sent")  # written just before COMMIT
     sweep_outbox.delay()
     drain(celery_worker)
     assert celery_worker.sent_to("broker-outage@example.org") == 1
