@@ -1,4 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
 
 
@@ -24,12 +27,22 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix, email, context):
         """allauth's mails (password reset, verification, notices) in the recipient's preferred
-        language, as the portal's own mails, not in the language of the page that sent them."""
+        language, as the portal's own mails, not in the language of the page that sent them;
+        queued in the outbox rather than sent inside the request (portal/account_mail.py)."""
+        from portal.account_mail import queue_account_mail
         from portal.models import User
 
         user = context.get("user")
         if not isinstance(user, User):
             user = User.objects.filter(email__iexact=email).first()
         language = getattr(user, "preferred_language", "") or translation.get_language()
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        # The context allauth's own send_mail gives its templates (allauth 65).
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request),
+               **context}
         with translation.override(language):
-            super().send_mail(template_prefix, email, context)
+            message = self.render_mail(template_prefix, email, ctx)
+        queue_account_mail(template_prefix=template_prefix, message=message, context=context,
+                           language=language, user=user)

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.template.defaultfilters import linebreaksbr
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -68,7 +69,7 @@ class WorkEmailDomainAdmin(admin.ModelAdmin):
 class OutgoingEmailAdmin(admin.ModelAdmin):
     """The outbox as a read-only log; "send now" is the one thing staff can do with it."""
 
-    list_display = ["recipient", "subject", "status", "attempts", "created_at", "sent_at"]
+    list_display = ["recipient", "subject", "kind", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "language"]
     search_fields = ["recipient", "subject", "dedup_key"]
     date_hierarchy = "created_at"
@@ -78,8 +79,9 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         "user",
         "language",
         "subject",
-        "body_text",
-        "body_html",
+        "kind",
+        "text_body",
+        "html_body",
         "template",
         "context_references",
         "attachments",
@@ -90,8 +92,20 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         "created_at",
         "next_attempt_at",
         "sent_at",
+        "secret_valid_until",
     ]
     readonly_fields = fields
+
+    # A mail with a one-time secret (a password-reset link) is readable by no one here: whoever
+    # can view the outbox could otherwise take over the account before the mail arrives. Its
+    # bodies are blanked anyway once it is sent or expired (portal/outbox.py).
+    @admin.display(description=_("text body"))
+    def text_body(self, obj):
+        return _readable_body(obj, obj.body_text)
+
+    @admin.display(description=_("HTML body"))
+    def html_body(self, obj):
+        return _readable_body(obj, obj.body_html)
 
     def has_add_permission(self, request):
         return False
@@ -119,6 +133,13 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
             % {"sent": sent, "total": len(pks)},
             messages.SUCCESS if sent == len(pks) else messages.WARNING,
         )
+
+
+def _readable_body(email, body):
+    """The body as the admin shows a text field (escaped, line breaks kept), or a note."""
+    if email.secret_valid_until and body:
+        return _("(Hidden: this e-mail holds a one-time link or code; it is blanked once sent.)")
+    return linebreaksbr(body, autoescape=True)
 
 
 from portal.privacy import admin as privacy_admin  # noqa: E402,F401 - registers ErasureRequest

@@ -99,13 +99,17 @@ class OutgoingEmail(models.Model):
     rendered when queued (what the person was told at that moment), or, for a mail queued
     while its use case holds shared locks (the checkout's invoice mail), when sent, from
     `template` and `context_references`, and then stored on the row; attachments are
-    references rendered at send time so a large PDF is not stored twice. See portal/outbox.py.
+    references rendered at send time so a large PDF is not stored twice. A mail that holds a
+    one-time secret (allauth's password-reset and verification mails) has `secret_valid_until`:
+    its bodies are blanked once it is sent or expired. See portal/outbox.py.
     """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
+        # Held a one-time secret that was no longer valid before it could be sent.
+        EXPIRED = "expired", _("expired")
 
     recipient = models.EmailField(_("recipient"))
     user = models.ForeignKey(
@@ -125,6 +129,20 @@ class OutgoingEmail(models.Model):
         max_length=100,
         blank=True,
         help_text=_("Set when the bodies are rendered at send time, from the references below."),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=100,
+        blank=True,
+        help_text=_("Which mail this is, e.g. registrations/seat_offered or "
+                    "account/email/password_reset_key; kept when the bodies are blanked."),
+    )
+    secret_valid_until = models.DateTimeField(
+        _("secret valid until"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the mail holds a one-time link or code: not sent after this "
+                    "moment, and its bodies are blanked once it is sent or expired."),
     )
     context_references = models.JSONField(
         _("context references"),

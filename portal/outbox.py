@@ -34,13 +34,24 @@ recipient's language), renders both bodies, stores them on the row and sends, in
 transaction. Two templates rendered inside the checkout's locked section took ~1 ms of its ~5
 (tests/bench/README.md, seat_rush). The mail then shows the data as of sending, normally seconds
 later; build such mails from rows that do not change (an issued invoice).
+
+Pre-rendered bodies: a mail rendered by someone else's templates (allauth's, see
+portal/account_mail.py) passes `bodies=(text, html)` and a `kind` naming it instead of a template.
+
+One-time secrets: a mail that holds a password-reset link or a verification key passes
+`secret_valid_until` (when the link stops working). Such a row is not kept readable longer than
+needed: its bodies are blanked in the transaction that marks it sent, and a row whose secret
+expired before it could be sent is marked expired (bodies blanked) rather than sent, by the
+sender and by the sweep: a link that no longer works only makes the person wait for a mail that
+cannot help them, and a new request sends a fresh one. Recipient, subject, kind and dates stay,
+so staff still see that the mail went out.
 """
 
 import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -66,6 +77,8 @@ SWEEP_BATCH_SIZE = 100
 SUBJECT_MAX_LENGTH = OutgoingEmail._meta.get_field("subject").max_length
 # Less than the sweep's period, so sweeps rarely overlap (overlapping is safe, only wasteful).
 SWEEP_TIME_BUDGET_SECONDS = 45.0
+# A row in one of these states is never sent again.
+FINAL_STATUSES = (OutgoingEmail.Status.SENT, OutgoingEmail.Status.EXPIRED)
 
 AttachmentRenderer = Callable[[int], tuple[str, bytes, str]]
 ATTACHMENT_RENDERERS: dict[str, AttachmentRenderer] = {}
@@ -125,7 +138,7 @@ def queue_email(
     *,
     to: str,
     subject: str,
-    template: str,
+    template: str = "",
     context: dict | None = None,
     language: str,
     user=None,
@@ -133,6 +146,9 @@ def queue_email(
     dedup_key: str | None = None,
     new_key: bool = False,
     context_references: dict | None = None,
+    bodies: tuple[str, str] | None = None,
+    kind: str = "",
+    secret_valid_until: datetime | None = None,
 ) -> OutgoingEmail:
     """Write the mail in the caller's transaction; it is sent after that transaction commits.
 
@@ -143,6 +159,8 @@ def queue_email(
     three statements fewer while the caller holds its locks; a duplicate still fails on the
     unique index.
     `context_references` instead of `context`: rendered at send time (see the module's doc).
+    `bodies=(text, html)` instead of a template and a context: rendered by the caller; `kind`
+    names the mail. `secret_valid_until`: the mail holds a one-time secret (module's doc).
     """
     if language not in dict(settings.LANGUAGES):
         raise ValueError(f"Unsupported e-mail language {language!r}.")
@@ -153,7 +171,8 @@ def queue_email(
             return existing
     email = _row(
         Email(to=to, subject=subject, template=template, context=context, language=language,
-              user=user, dedup_key=dedup_key, context_references=context_references),
+              user=user, dedup_key=dedup_key, context_references=context_references,
+              bodies=bodies, kind=kind, secret_valid_until=secret_valid_until),
         references,
     )
     if new_key:
@@ -179,12 +198,15 @@ class Email:
     to: str
     subject: str
     template: str
-    context: dict
+    context: dict | None
     language: str
     user: object = None
     attachments: tuple = ()
     dedup_key: str | None = None
     context_references: dict | None = None
+    bodies: tuple[str, str] | None = None
+    kind: str = ""
+    secret_valid_until: datetime | None = None
 
 
 def queue_emails(emails: Iterable[Email]) -> list[OutgoingEmail]:
@@ -224,9 +246,17 @@ def _row(email: Email, references: list | None = None) -> OutgoingEmail:
     with translation.override(email.language):
         # One line (no header injection), and never so long that the use case fails on it.
         subject = Truncator(" ".join(str(email.subject).split())).chars(SUBJECT_MAX_LENGTH)
-    if (email.context is None) == (email.context_references is None):
-        raise ValueError("An e-mail has either a context or context references, not both.")
-    if email.context_references is None:
+    sources = (email.context, email.context_references, email.bodies)
+    if sum(source is not None for source in sources) != 1:
+        raise ValueError(
+            "An e-mail has either a context or context references (or rendered bodies): one."
+        )
+    if email.bodies is not None:
+        if email.template or not email.kind:
+            raise ValueError("Rendered bodies come with a kind naming the mail, not a template.")
+        text, html = email.bodies
+        template, references_of_context = "", {}
+    elif email.context_references is None:
         text, html = render_email(email.template, email.context, email.language)
         template, references_of_context = "", {}
     else:
@@ -238,7 +268,8 @@ def _row(email: Email, references: list | None = None) -> OutgoingEmail:
         recipient=email.to, user=email.user, subject=subject, body_text=text, body_html=html,
         language=email.language, attachments=references, dedup_key=email.dedup_key,
         next_attempt_at=timezone.now() + SWEEP_GRACE, template=template,
-        context_references=references_of_context,
+        context_references=references_of_context, kind=email.kind or email.template,
+        secret_valid_until=email.secret_valid_until,
     )
     # Uniqueness and check constraints are left to the database: no extra queries while the
     # caller holds its locks.
@@ -294,11 +325,14 @@ def send_pending(pk: int) -> bool:
 
     Failures (SMTP, an attachment that cannot be rendered) are recorded on the row, which stays
     pending for the sweep until MAX_ATTEMPTS, then becomes failed. A failed row can still be sent
-    by calling this again (the admin's "send now").
+    by calling this again (the admin's "send now"), unless it held a secret that has expired.
     """
     with transaction.atomic():
         email = OutgoingEmail.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
-        if email is None or email.status == OutgoingEmail.Status.SENT:
+        if email is None or email.status in FINAL_STATUSES:
+            return False
+        if email.secret_valid_until is not None and email.secret_valid_until <= timezone.now():
+            _expire(email)
             return False
         try:
             # A savepoint: a database error inside a renderer must not break the failure record.
@@ -309,8 +343,32 @@ def send_pending(pk: int) -> bool:
             return False
         email.status = OutgoingEmail.Status.SENT
         email.sent_at = timezone.now()
-        email.save(update_fields=["status", "sent_at"])
+        fields = ["status", "sent_at"]
+        if email.secret_valid_until is not None:
+            # Sent: the link lives in the person's mailbox now, not in our database too.
+            email.body_text = email.body_html = ""
+            fields += ["body_text", "body_html"]
+        email.save(update_fields=fields)
     return True
+
+
+def _expire(email: OutgoingEmail) -> None:
+    email.status = OutgoingEmail.Status.EXPIRED
+    email.body_text = email.body_html = ""
+    email.save(update_fields=["status", "body_text", "body_html"])
+    logger.warning("Outbox: e-mail %s expired unsent (its one-time link no longer works).",
+                   email.pk)
+
+
+def expire_stale_secrets() -> int:
+    """Mark unsent mails whose one-time secret has expired as expired and blank their bodies
+    (failed ones too: staff's "send now" could not help and the link should not stay readable);
+    return how many. One UPDATE: on a row a sender holds locked it waits for the sender's
+    commit, and PostgreSQL then re-checks the condition, so a row just sent stays sent."""
+    return OutgoingEmail.objects.filter(
+        status__in=[OutgoingEmail.Status.PENDING, OutgoingEmail.Status.FAILED],
+        secret_valid_until__lte=timezone.now(),
+    ).update(status=OutgoingEmail.Status.EXPIRED, body_text="", body_html="")
 
 
 def sweep(
@@ -320,8 +378,10 @@ def sweep(
 ) -> int:
     """Send pending rows that are due, in pk order and batches of `batch_size`; return how many
     were sent. Each row is tried at most once per sweep (keyset on pk), so a row another worker
-    holds locked does not keep the loop busy."""
+    holds locked does not keep the loop busy. First, mails whose one-time link has expired are
+    marked expired (module's doc)."""
     deadline = time.monotonic() + time_budget_seconds
+    expire_stale_secrets()
     sent = 0
     last_pk = 0
     while True:

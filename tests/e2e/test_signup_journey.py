@@ -51,3 +51,33 @@ def test_catalog_sign_up_confirm_log_in_dashboard_english(page, live_server):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_contain_text("Welcome, An")
     expect(page.locator("#registrations h2")).to_have_text("My registrations")
+
+
+def test_forgotten_password_mail_link_sets_a_new_password(page, live_server):
+    """The reset mail goes through the outbox (sent after the request's commit) and its link
+    works in the browser; the row keeps no copy of the link once sent."""
+    from portal.models import OutgoingEmail
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="jan.claes@example.org", preferred_language="en")
+    page.goto(live_server.url + "/accounts/password/reset/")
+    page.fill("input[name=email]", user.email)
+    page.locator("form button[type=submit]").last.click()
+    expect(page).to_have_url(re.compile(r"/accounts/password/reset/done/$"))
+
+    [message] = mail.outbox
+    assert message.subject == "Password Reset Email"  # the profile's language, not the browser's
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+", message.body).group(0)
+    assert OutgoingEmail.objects.get(recipient=user.email).body_text == ""
+    page.goto(link)
+    page.fill("input[name=password1]", "a-brand-new-passphrase-42")
+    page.fill("input[name=password2]", "a-brand-new-passphrase-42")
+    # The form's first button: the last one is "Cancel".
+    page.locator("form[action$='-set-password/'] button[type=submit]").first.click()
+    expect(page).to_have_url(re.compile(r"/accounts/password/reset/key/done/$"))
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", "a-brand-new-passphrase-42")
+    page.locator("form button[type=submit]").last.click()
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))

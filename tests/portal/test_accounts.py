@@ -69,8 +69,12 @@ def test_sign_up_with_a_personal_address_does_not_warn(client):
 
 
 @pytest.mark.django_db
-def test_sign_up_needs_e_mail_verification_before_the_dashboard(client):
-    _sign_up(client, "new@example.org")
+def test_sign_up_needs_e_mail_verification_before_the_dashboard(
+    client, django_capture_on_commit_callbacks
+):
+    # The mail goes through the outbox: sent once the request's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(client, "new@example.org")
     assert not EmailAddress.objects.get(email="new@example.org").verified
     assert len(mail.outbox) == 1
     link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", mail.outbox[0].body)
@@ -101,8 +105,11 @@ def test_adding_a_work_address_later_warns(client, participant):
 
 
 @pytest.mark.django_db
-def test_duplicate_e_mail_is_refused_case_insensitively(client, participant):
-    _sign_up(client, participant.email.upper())
+def test_duplicate_e_mail_is_refused_case_insensitively(
+    client, participant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(client, participant.email.upper())
     assert User.objects.filter(email__iexact=participant.email).count() == 1
     # allauth does not reveal that the address exists; it tells the owner by e-mail instead.
     assert [m.to for m in mail.outbox] == [[participant.email]]
@@ -210,9 +217,13 @@ def test_log_in_rate_limit_stays_on(client):
 
 
 @pytest.mark.django_db
-def test_password_reset_rate_limit_stays_on(client, participant):
-    for _ in range(8):
-        response = client.post(reverse("account_reset_password"), {"email": participant.email})
+def test_password_reset_rate_limit_stays_on(
+    client, participant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(8):
+            response = client.post(reverse("account_reset_password"),
+                                   {"email": participant.email})
     # allauth's default limit: five reset mails per address per minute, whatever is posted.
     assert len(mail.outbox) == 5
     assert response.status_code == 429

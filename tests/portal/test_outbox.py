@@ -45,6 +45,10 @@ def queue(to="someone@example.org", **overrides):
     return queue_email(**{**arguments, **overrides})
 
 
+def is_sent(email) -> bool:
+    return OutgoingEmail.objects.filter(pk=email.pk, status=OutgoingEmail.Status.SENT).exists()
+
+
 def make_due(email):
     """Pretend the sweep's grace period (or the backoff) has passed."""
     OutgoingEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
@@ -282,6 +286,31 @@ def test_context_and_references_are_one_or_the_other_and_need_a_builder(monkeypa
     assert not OutgoingEmail.objects.exists()
 
 
+@pytest.mark.django_db
+def test_pre_rendered_bodies_are_sent_as_given_under_their_kind():
+    email = queue_email(to="given@example.org", subject="Given", language="nl",
+                        bodies=("plain & text", "<p>h</p>"), kind="account/email/example")
+    assert (email.kind, email.template, email.body_text) == ("account/email/example", "",
+                                                            "plain & text")
+    assert queue().kind == "example"  # a template-rendered mail is named by its template
+    assert send_pending(email.pk) is True
+    [message] = mail.outbox
+    assert message.body == "plain & text" and message.alternatives[0][0] == "<p>h</p>"
+    email.refresh_from_db()
+    assert email.body_text == "plain & text"  # no secret: the body stays for staff
+
+
+@pytest.mark.django_db
+def test_pre_rendered_bodies_come_with_a_kind_and_nothing_else():
+    with pytest.raises(ValueError, match="with a kind"):
+        queue_email(to="a@example.org", subject="s", bodies=("t", ""), language="en")
+    with pytest.raises(ValueError, match="with a kind"):
+        queue(context=None, bodies=("t", ""), kind="k")  # and a template
+    with pytest.raises(ValueError, match="either a context or context references"):
+        queue(bodies=("t", ""), kind="k")  # and a context
+    assert not OutgoingEmail.objects.exists()
+
+
 def test_a_template_cannot_get_a_second_builder(monkeypatch):
     monkeypatch.setattr(outbox, "CONTEXT_BUILDERS", {})
     outbox.register_context_builder("x", example_context)
@@ -476,6 +505,8 @@ def test_worker_sends_after_commit_exactly_once(celery_worker):
         assert celery_worker.sent_to("after-commit@example.org") == 0
 
     wait_for(lambda: celery_worker.sent_to("after-commit@example.org") == 1, what="the mail")
+    # The file is written just before the worker's COMMIT that marks the row sent.
+    wait_for(lambda: is_sent(email), what="the row marked sent")
     email.refresh_from_db()
     assert email.status == OutgoingEmail.Status.SENT and email.sent_at is not None
     drain(celery_worker)
@@ -527,8 +558,7 @@ def test_redis_down_during_checkout_then_the_sweep_sends_once(celery_worker, red
     make_due(email)  # a minute later, beat runs the sweep
     sweep_outbox.delay()
     wait_for(lambda: celery_worker.sent_to("broker-outage@example.org") == 1, what="the sweep")
-    email.refresh_from_db()
-    assert email.status == OutgoingEmail.Status.SENT
+    wait_for(lambda: is_sent(email), what="the row marked sent")  # written just before COMMIT
     sweep_outbox.delay()
     drain(celery_worker)
     assert celery_worker.sent_to("broker-outage@example.org") == 1
