@@ -8,9 +8,10 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from portal.models import OutgoingEmail, User
 from portal.outbox import queue_email, send_pending, sweep
@@ -308,8 +309,8 @@ def test_the_admin_never_shows_a_live_reset_link(
 ):
     row = queue_reset_while_smtp_is_down(client, participant, django_capture_on_commit_callbacks)
     client.force_login(superuser)
-    with translation.override("en"):
-        page = client.get(reverse("admin:portal_outgoingemail_change", args=[row.pk]))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the page's language is the request's
+    page = client.get(reverse("admin:portal_outgoingemail_change", args=[row.pk]))
     content = page.content.decode()
     assert page.status_code == 200
     assert row.subject in content and participant.email in content
