@@ -122,15 +122,23 @@ def parts_with_open(instalments):
         ZERO, output_field=MONEY))
 
 
+def overdue_of_parts(today: date):
+    """On invoices annotated by `with_amounts`: what is open of their parts past their due date
+    (0.00 without parts). Those parts come first in due-date order, so the loose money covers
+    them first, and what it leaves of them is max(0, their left - max(0, loose)): open_per_part
+    summed over them, without reading each part's place in the order."""
+    late_left = _total_of(_tagged_parts(invoice=OuterRef("pk"), due_date__lt=today), _left())
+    loose = _loose("pk", F("credited") + F("paid"))
+    return Greatest(late_left - Greatest(loose, ZERO, output_field=MONEY), ZERO,
+                    output_field=MONEY)
+
+
 def with_status(queryset, today: date):
     """`with_amounts` plus `balance`, `amount_overdue`, `overdue_since` and `status` as of
     `today`, in SQL (invoice_balance's rule). On an invoice in instalments what is overdue is
-    the open amount of the parts past their due date: they come first in due-date order, so the
-    loose money covers them first, and what it leaves of them is
-    max(0, their left - max(0, loose)) (open_per_part summed over those parts)."""
+    the open amount of the parts past their due date (`overdue_of_parts`), since the oldest of
+    them still open."""
     in_parts = Exists(Instalment.objects.filter(invoice=OuterRef("pk")))
-    late_left = _total_of(_tagged_parts(invoice=OuterRef("pk"), due_date__lt=today), _left())
-    loose = _loose("pk", F("credited") + F("paid"))
     oldest_open = (parts_with_open(Instalment.objects.filter(invoice=OuterRef("pk"),
                                                               due_date__lt=today))
                    .filter(open__gt=0).order_by("due_date", "number").values("due_date")[:1])
@@ -139,8 +147,7 @@ def with_status(queryset, today: date):
         in_parts=in_parts,
     ).annotate(amount_overdue=Case(
         When(balance__lte=0, then=ZERO),
-        When(in_parts=True, then=Greatest(
-            late_left - Greatest(loose, ZERO, output_field=MONEY), ZERO, output_field=MONEY)),
+        When(in_parts=True, then=overdue_of_parts(today)),
         When(due_date__lt=today, then=F("balance")),
         default=ZERO, output_field=MONEY,
     )).annotate(overdue_since=Case(
