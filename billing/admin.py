@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from billing.balances import invoice_balance
+from billing.balances import OPEN, OVERDUE, PAID, PARTLY_PAID
 from billing.invoicing import issue_credit_note
 from billing.models import (
     CreditNote,
@@ -21,7 +21,7 @@ from billing.models import (
     Payment,
     VatNumberCheck,
 )
-from billing.payments import record_payment, with_amounts
+from billing.payments import record_payment, state_of, with_status
 from billing.vat_rechecks import ANSWERED
 
 
@@ -100,12 +100,33 @@ class VatRecheckFilter(admin.SimpleListFilter):
         return queryset.filter(Exists(checks.filter(status=self.value())))
 
 
+STATUS_LABELS = {PAID: _("paid"), PARTLY_PAID: _("partly paid"), OPEN: _("open"),
+                 OVERDUE: _("overdue")}
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """By the status the list shows, computed in the list's own query (billing.payments
+    .with_status): on an invoice in instalments overdue only while a part past its due date is
+    left open."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return list(STATUS_LABELS.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in STATUS_LABELS:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["number", "organizer", "customer_name", "issue_date", "due_date", "total",
                     "balance", "status"]
-    list_filter = ["organizer", "year", "kind", "customer_kind", "vat_check", VatRecheckFilter,
-                   "kmo_portefeuille"]
+    list_filter = [StatusFilter, "organizer", "year", "kind", "customer_kind", "vat_check",
+                   VatRecheckFilter, "kmo_portefeuille"]
     search_fields = ["number", "customer_name", "customer_email", "customer_vat_number",
                      "structured_communication"]
     list_select_related = ["organizer"]
@@ -115,24 +136,19 @@ class InvoiceAdmin(ReadOnlyAdmin):
     change_list_template = "admin/billing/invoice_change_list.html"
 
     def get_queryset(self, request):
-        return with_amounts(super().get_queryset(request))
-
-    def _balance(self, obj):
         from django.utils import timezone
 
-        return invoice_balance(obj.total, obj.credited, obj.paid, obj.due_date,
-                               timezone.localdate())
+        # Balance and status in the list's query, for every row at once (and for the filter).
+        return with_status(super().get_queryset(request), timezone.localdate())
 
     @admin.display(description=_("open"))
     def balance(self, obj):
-        return self._balance(obj).balance
+        return obj.balance
 
     @admin.display(description=_("status"))
     def status(self, obj):
-        state = self._balance(obj)
-        labels = {"paid": _("paid"), "partly_paid": _("partly paid"), "open": _("open"),
-                  "overdue": _("overdue")}
-        label = labels[state.status]
+        state = state_of(obj)
+        label = STATUS_LABELS[state.status]
         if state.overpaid:
             return _("%(status)s, over-paid by %(amount)s: to refund") % {
                 "status": label, "amount": state.overpaid}

@@ -1,12 +1,17 @@
 """What is still owed on an invoice, and its status: pure (rules.md §2-3).
 
 Balance = total - credit notes - payments. Over-payment is a negative balance: flagged for a
-refund, never silently kept.
+refund, never silently kept. On an invoice in instalments what is overdue is what the allocation
+rule (``billing.instalment_allocation``) leaves open of the parts past their due date; the lists
+compute the same in SQL (``billing.payments.with_status``).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+
+from billing.instalment_allocation import Part, overdue_open
 
 ZERO = Decimal("0.00")
 
@@ -18,22 +23,41 @@ class InvoiceBalance:
     balance: Decimal
     status: str
     overpaid: Decimal
+    overdue: Decimal = ZERO  # what is owed past its due date (of the overdue parts)
+    overdue_since: date | None = None  # the due date of the oldest of it
 
 
 def invoice_balance(
-    total: Decimal, credited: Decimal, paid: Decimal, due_date: date, today: date
+    total: Decimal, credited: Decimal, paid: Decimal, due_date: date, today: date,
+    parts: Iterable[Part] = (),
 ) -> InvoiceBalance:
-    """Paid when nothing is owed; overdue when something is owed after the due date; partly
-    paid when something was paid but not all; open otherwise."""
-    owed = total - credited
-    balance = owed - paid
+    """Paid when nothing is owed; overdue when something owed is past its due date; partly
+    paid when something was paid but not all; open otherwise.
+
+    ``parts``: the instalments of an invoice paid in instalments (``Part.of``). Then only a part
+    past its own due date that the allocation rule leaves open is overdue (seed 2 art. 4.7: a
+    part not yet due is not late, whatever the invoice's or the first part's due date); that
+    part's open amount is what is overdue, since its due date. A part due today is not late."""
+    balance = total - credited - paid
     if balance <= 0:
         return InvoiceBalance(balance=balance, status=PAID, overpaid=-balance)
-    if today > due_date:
-        return InvoiceBalance(balance=balance, status=OVERDUE, overpaid=ZERO)
-    if paid > 0:
-        return InvoiceBalance(balance=balance, status=PARTLY_PAID, overpaid=ZERO)
-    return InvoiceBalance(balance=balance, status=OPEN, overpaid=ZERO)
+    parts = list(parts)
+    if parts:
+        late = overdue_open(parts, credited + paid, today)
+        overdue = sum(late.values(), ZERO)
+        since = min((part.due_date for part in parts if part.number in late), default=None)
+    elif today > due_date:
+        overdue, since = balance, due_date
+    else:
+        overdue, since = ZERO, None
+    if overdue > 0:
+        status = OVERDUE
+    elif paid > 0:
+        status = PARTLY_PAID
+    else:
+        status = OPEN
+    return InvoiceBalance(balance=balance, status=status, overpaid=ZERO, overdue=overdue,
+                          overdue_since=since)
 
 
 def instalment_schedule(total: Decimal, parts: int, first_due: date, months_apart: int = 1):

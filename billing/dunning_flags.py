@@ -20,13 +20,15 @@ def registration_is_blocked(registration) -> bool:
     return UnpaidFlag.objects.filter(registration=registration, lifted_at__isnull=True).exists()
 
 
-def lift_flags_when_settled(invoice_ids, today: date | None = None) -> int:
+def lift_flags_when_settled(invoice_ids, today: date | None = None, reason: str = "paid") -> int:
     """Lift the open unpaid flags of those invoices on which nothing is late any more: nothing
     is owed (the balance rule of billing.balances: total - credited - paid <= 0), or, on an
     invoice in instalments, no part past its due date is left open (billing.instalment_allocation,
     the rule the job reminds by): seed 2 art. 4.4 lets access be refused to whom does not pay
-    *on time*, not to whom paid the late part while later ones are not due yet. One query when
-    none of the invoices is flagged; returns the number of flags lifted."""
+    *on time*, not to whom paid the late part while later ones are not due yet. Payments and
+    credit notes both count (a credit note lowers what is owed, the oldest part first), so both
+    paths call this; `reason` says which ("paid", "credited"). One query when none of the
+    invoices is flagged; returns the number of flags lifted."""
     from billing.models import Invoice
     from billing.payments import instalments_of, with_amounts
 
@@ -43,7 +45,7 @@ def lift_flags_when_settled(invoice_ids, today: date | None = None) -> int:
     if not settled:
         return 0
     return UnpaidFlag.objects.filter(invoice__in=settled, lifted_at__isnull=True).update(
-        lifted_at=timezone.now(), lift_reason="paid"
+        lifted_at=timezone.now(), lift_reason=reason
     )
 
 

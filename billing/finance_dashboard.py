@@ -4,14 +4,14 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.db.models import Exists, F, OuterRef, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.ageing import BUCKETS, ageing_bucket
-from billing.models import InterestRate, Invoice, KmoProject, Payment
-from billing.payments import with_amounts
+from billing.models import Instalment, InterestRate, Invoice, KmoProject, Payment
+from billing.payments import parts_with_open, with_amounts
 
 ZERO = Decimal("0.00")
 
@@ -38,17 +38,29 @@ def dashboard_numbers(today=None) -> dict:
     per_month = defaultdict(lambda: ZERO)
     per_organizer = defaultdict(lambda: ZERO)
     ageing = dict.fromkeys(BUCKETS, ZERO)
-    # Summed per due date in SQL first: Python then sees one row per (organizer, day).
-    grouped = (
-        open_invoices()
-        .values("organizer__name", "due_date")
+    # Summed per due date in SQL first: Python then sees one row per (organizer, day). An
+    # invoice in instalments is owed part by part: each part's open amount by the allocation
+    # rule (billing.instalment_allocation), due and aged from that part's own due date, so a
+    # part not due yet is "not yet due" and a paid part is not in the ageing at all, whatever
+    # the invoice's due date (seed 2 art. 4.7: what is late is the overdue part).
+    in_parts = Exists(Instalment.objects.filter(invoice=OuterRef("pk")))
+    whole = (
+        open_invoices().filter(~in_parts)
+        .values(organizer_name=F("organizer__name"), day=F("due_date"))
         .annotate(amount=Sum("open_amount"))
         .order_by()
     )
-    for row in grouped:
-        per_month[row["due_date"].replace(day=1)] += row["amount"]
-        per_organizer[row["organizer__name"]] += row["amount"]
-        ageing[ageing_bucket(row["due_date"], today)] += row["amount"]
+    parts = (
+        parts_with_open(Instalment.objects.filter(invoice__in=open_invoices().values("pk")))
+        .filter(open__gt=0)
+        .values(organizer_name=F("invoice__organizer__name"), day=F("due_date"))
+        .annotate(amount=Sum("open"))
+        .order_by()
+    )
+    for row in (*whole, *parts):
+        per_month[row["day"].replace(day=1)] += row["amount"]
+        per_organizer[row["organizer_name"]] += row["amount"]
+        ageing[ageing_bucket(row["day"], today)] += row["amount"]
     kmo_expected = KmoProject.objects.aggregate(total=Sum("expected_amount"))["total"] or ZERO
     kmo_received = (
         Payment.objects.filter(

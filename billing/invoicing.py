@@ -191,4 +191,10 @@ def issue_credit_note(*, invoice: Invoice, net: Decimal, vat: Decimal, reason: s
         created_by=user,
     )
     append_credit_note(note, actor=user)  # audit trail, linked in the organizer's hash chain
+    # Seed 2 art. 4.4: the unpaid flag is about money that is late. A credit note that leaves
+    # nothing late (nothing owed; in instalments no overdue part open) lifts it in this
+    # transaction, by the rule and function the payments use (which audit no lift either).
+    from billing.dunning_flags import lift_flags_when_settled
+
+    lift_flags_when_settled([invoice.pk], today, reason="credited")
     return note

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -57,7 +57,7 @@ from billing.models import (
     LatePaymentStep,
     UnpaidFlag,
 )
-from billing.payments import instalments_of, with_amounts
+from billing.payments import instalments_of, overdue_of_parts, with_amounts
 from portal.outbox import Email, queue_email, queue_emails
 
 logger = logging.getLogger(__name__)
@@ -125,7 +125,10 @@ def run_late_payment_job(today: date, *, batch_size: int = 500,
 
 
 def candidates(today: date):
-    """Open invoices past their due date with a step that may be due today (a superset)."""
+    """Open invoices past their due date with a step that may be due today (a superset). An
+    invoice in instalments only while a part past its due date is left open by the allocation
+    rule (``overdue_of_parts``, in the same query): one whose late parts are all paid has no
+    step to take, and was otherwise read, locked and planned every day for nothing."""
     whole = LatePaymentStep.objects.filter(invoice=OuterRef("pk"), instalment__isnull=True)
     part = LatePaymentStep.objects.filter(instalment=OuterRef("pk"))
     open_parts = (
@@ -137,10 +140,11 @@ def candidates(today: date):
     return (
         with_amounts(Invoice.objects.filter(kind=Invoice.Kind.INVOICE, due_date__lt=today))
         .annotate(amount_open=F("total") - F("credited") - F("paid"))
+        .alias(parts_overdue=overdue_of_parts(today))
         .filter(amount_open__gt=0)
-        .filter(Exists(open_parts) | (~in_parts & ~Exists(whole.filter(kind=CHARGE))
-                                      & ~Exists(whole.filter(kind=REMINDER,
-                                                             term_until__gte=today))))
+        .filter((Exists(open_parts) & Q(parts_overdue__gt=0))
+                | (~in_parts & ~Exists(whole.filter(kind=CHARGE))
+                   & ~Exists(whole.filter(kind=REMINDER, term_until__gte=today))))
         .select_related("organizer", "user")
         .order_by("pk")
     )

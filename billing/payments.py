@@ -6,20 +6,35 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from audit.trail import Change, record_many, values_of
-from billing.balances import InvoiceBalance, invoice_balance
+from billing.balances import OPEN, OVERDUE, PAID, PARTLY_PAID, InvoiceBalance, invoice_balance
+from billing.instalment_allocation import Part
 from billing.models import CreditNote, Instalment, Invoice, Payment, Refund
 
 MONEY = DecimalField(max_digits=13, decimal_places=2)
+ZERO = Value(Decimal("0.00"), output_field=MONEY)
 
 
-def _sum_of(model, field="amount", link="invoice"):
+def _sum_of(model, field="amount", link="invoice", outer="pk"):
     rows = (
-        model.objects.filter(**{link: OuterRef("pk")})
+        model.objects.filter(**{link: OuterRef(outer)})
         .order_by()
         .values(link)
         .annotate(total=Sum(field))
@@ -51,11 +66,107 @@ def instalments_of(invoice_ids) -> dict[int, list[Instalment]]:
 
 
 def balance_of(invoice: Invoice, today: date | None = None) -> InvoiceBalance:
-    """Uses `paid`/`credited` annotations when present (lists), else asks the database."""
+    """One invoice's balance and status by the pure rule (billing.balances), its parts read
+    with what was paid to each (two queries). Lists use `with_status` and `state_of`."""
     today = today or timezone.localdate()
-    if not hasattr(invoice, "paid"):
-        invoice = with_amounts(Invoice.objects.filter(pk=invoice.pk)).get()
-    return invoice_balance(invoice.total, invoice.credited, invoice.paid, invoice.due_date, today)
+    invoice = with_amounts(Invoice.objects.filter(pk=invoice.pk)).get()
+    parts = [Part.of(part) for part in instalments_of([invoice.pk])[invoice.pk]]
+    return invoice_balance(invoice.total, invoice.credited, invoice.paid, invoice.due_date, today,
+                           parts)
+
+
+# The status in SQL, for lists, filters and sums over many invoices (a fixed number of queries).
+# It is billing.balances.invoice_balance with billing.instalment_allocation, written once more
+# in SQL; tests/billing/test_invoice_status.py checks the two agree case by case.
+
+def _left():
+    """On an instalment annotated with `tagged`: what its own payments left of it."""
+    return Greatest(F("amount") - F("tagged"), ZERO, output_field=MONEY)
+
+
+def _total_of(parts, expression):
+    """The sum of `expression` over `parts` (instalments of one invoice), 0.00 when none."""
+    rows = parts.order_by().values("invoice").annotate(total=Sum(expression)).values("total")
+    return Coalesce(Subquery(rows, output_field=MONEY), ZERO, output_field=MONEY)
+
+
+def _tagged_parts(**link):
+    return Instalment.objects.filter(**link).annotate(tagged=_sum_of(Payment, link="instalment"))
+
+
+def _loose(invoice: str, settled):
+    """What is not tagged to a part, or was paid to a part beyond its amount: it pays the oldest
+    parts first (billing.instalment_allocation.open_per_part's `loose`)."""
+    capped = _total_of(_tagged_parts(invoice=OuterRef(invoice)),
+                       Least(F("amount"), F("tagged"), output_field=MONEY))
+    return settled - capped
+
+
+def parts_with_open(instalments):
+    """Instalments annotated with `open`: what is left of each by the allocation rule
+    (open_per_part): its own payments first, then the loose money in due-date order, so a part
+    is open by what the loose money does not reach of its `left` after the parts before it."""
+    settled = (_sum_of(Payment, outer="invoice_id")
+               - _sum_of(Refund, link="credit_note__invoice", outer="invoice_id")
+               + _sum_of(CreditNote, "total", outer="invoice_id"))
+    before = _total_of(
+        _tagged_parts(invoice=OuterRef("invoice_id")).filter(
+            Q(due_date__lt=OuterRef("due_date"))
+            | Q(due_date=OuterRef("due_date"), number__lt=OuterRef("number"))),
+        _left())
+    return instalments.annotate(tagged=_sum_of(Payment, link="instalment")).annotate(
+        left=_left(), loose=_loose("invoice_id", settled), before=before,
+    ).annotate(open=Greatest(
+        Least(F("left"), F("before") + F("left") - Greatest(F("loose"), ZERO, output_field=MONEY),
+              output_field=MONEY),
+        ZERO, output_field=MONEY))
+
+
+def overdue_of_parts(today: date):
+    """On invoices annotated by `with_amounts`: what is open of their parts past their due date
+    (0.00 without parts). Those parts come first in due-date order, so the loose money covers
+    them first, and what it leaves of them is max(0, their left - max(0, loose)): open_per_part
+    summed over them, without reading each part's place in the order."""
+    late_left = _total_of(_tagged_parts(invoice=OuterRef("pk"), due_date__lt=today), _left())
+    loose = _loose("pk", F("credited") + F("paid"))
+    return Greatest(late_left - Greatest(loose, ZERO, output_field=MONEY), ZERO,
+                    output_field=MONEY)
+
+
+def with_status(queryset, today: date):
+    """`with_amounts` plus `balance`, `amount_overdue`, `overdue_since` and `status` as of
+    `today`, in SQL (invoice_balance's rule). On an invoice in instalments what is overdue is
+    the open amount of the parts past their due date (`overdue_of_parts`), since the oldest of
+    them still open."""
+    in_parts = Exists(Instalment.objects.filter(invoice=OuterRef("pk")))
+    oldest_open = (parts_with_open(Instalment.objects.filter(invoice=OuterRef("pk"),
+                                                              due_date__lt=today))
+                   .filter(open__gt=0).order_by("due_date", "number").values("due_date")[:1])
+    return with_amounts(queryset).annotate(
+        balance=F("total") - F("credited") - F("paid"),
+        in_parts=in_parts,
+    ).annotate(amount_overdue=Case(
+        When(balance__lte=0, then=ZERO),
+        When(in_parts=True, then=overdue_of_parts(today)),
+        When(due_date__lt=today, then=F("balance")),
+        default=ZERO, output_field=MONEY,
+    )).annotate(overdue_since=Case(
+        When(amount_overdue__lte=0, then=None),
+        When(in_parts=True, then=Subquery(oldest_open, output_field=DateField())),
+        default=F("due_date"), output_field=DateField(),
+    ), status=Case(
+        When(balance__lte=0, then=Value(PAID)),
+        When(amount_overdue__gt=0, then=Value(OVERDUE)),
+        When(paid__gt=0, then=Value(PARTLY_PAID)),
+        default=Value(OPEN), output_field=CharField(),
+    ))
+
+
+def state_of(invoice) -> InvoiceBalance:
+    """The InvoiceBalance of an invoice read through `with_status` (no query)."""
+    return InvoiceBalance(balance=invoice.balance, status=invoice.status,
+                          overpaid=max(-invoice.balance, Decimal("0.00")),
+                          overdue=invoice.amount_overdue, overdue_since=invoice.overdue_since)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from billing.models import CreditNote, Invoice
-from billing.payments import balance_of, with_amounts
+from billing.payments import state_of, with_status
 from billing.pdf import instalments_to_transfer
 from registrations.models import (
     AdmissionApplication,
@@ -26,11 +26,11 @@ def dashboard_context(user) -> dict:
         .order_by("-created_at")
     )
     invoices = list(
-        with_amounts(Invoice.objects.filter(user=user)).prefetch_related("instalments")
+        with_status(Invoice.objects.filter(user=user), today).prefetch_related("instalments")
         .order_by("-issue_date", "-sequence")
     )
     for invoice in invoices:
-        invoice.state = balance_of(invoice, today)
+        invoice.state = state_of(invoice)  # overdue by its parts when in instalments
         # Each instalment is a transfer of its own: as on the invoice, with its communication.
         invoice.schedule = instalments_to_transfer(invoice)
     entries = list(

@@ -21,13 +21,11 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import chain
 
-from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import pgettext_lazy
 
-from billing.balances import invoice_balance
 from billing.models import CreditNote, Invoice, Payment
-from billing.payments import with_amounts
+from billing.payments import with_status
 
 CHUNK_SIZE = 2000
 
@@ -175,29 +173,27 @@ def open_balances(organizer, start: date, end: date, today: date | None = None) 
     """The organizer's invoices issued in the period whose balance is not zero today.
 
     Balance = total - credit notes - payments (billing.balances, rules.md §2-3), summed in the
-    query by `with_amounts`; a negative balance is an over-payment, to be refunded. Status and days
-    overdue are as of `today`.
+    query by `with_status`; a negative balance is an over-payment, to be refunded. Status and days
+    overdue are as of `today`, in the same query: on an invoice in instalments it is overdue only
+    while a part past its due date is left open, and the days are counted from the oldest such
+    part's due date (billing.balances.invoice_balance).
     """
     today = today or timezone.localdate()
     queryset = (
-        with_amounts(Invoice.objects.filter(organizer=organizer, issue_date__range=(start, end)))
-        .annotate(balance=F("total") - F("credited") - F("paid"))
+        with_status(Invoice.objects.filter(organizer=organizer, issue_date__range=(start, end)),
+                    today)
         .exclude(balance=0)
         .order_by("issue_date", "year", "sequence")
         .values_list(
             "number", "issue_date", "due_date", "customer_name", "customer_email",
-            "structured_communication", "total", "credited", "paid",
+            "structured_communication", "total", "credited", "paid", "balance", "status",
+            "overdue_since",
         )
     )
 
     def rows():
-        for number, issued, due, name, email, ogm, total, credited, paid in queryset.iterator(
-            chunk_size=CHUNK_SIZE
-        ):
-            state = invoice_balance(total, credited, paid, due, today)
-            overdue = max((today - due).days, 0) if state.balance > 0 else 0
-            yield (number, issued, due, name, email, ogm, total, credited, paid, state.balance,
-                   state.status, overdue)
+        for *row, since in queryset.iterator(chunk_size=CHUNK_SIZE):
+            yield (*row, (today - since).days if since else 0)
 
     return Table(OPEN_BALANCES, header(OPEN_BALANCES), rows(), str(TITLES[OPEN_BALANCES]))
 

@@ -513,3 +513,19 @@ def test_instalments_the_charge_notice_names_the_part():
     charge = charge_of(invoice)
     assert mails(f"late-charge:{invoice.pk}:part1").get().subject == (
         f"Late-payment charge {charge.number} for invoice {invoice.number}, part 1")
+
+
+@pytest.mark.parametrize(("paid", "examined"), [("300.00", 0), ("299.99", 1)])
+def test_instalments_an_invoice_whose_late_parts_are_paid_is_not_selected(paid, examined):
+    """Part 1 paid (with the invoice's communication), parts 2 and 3 not due: the job has
+    nothing to do for it, and does not read it (it used to, every day); a cent short it does."""
+    from billing.latepayment import candidates
+
+    invoice = overdue(D("900.00"))
+    add_instalments(invoice, 3)
+    record_payment(invoice=invoice, amount=D(paid), paid_on=date(2025, 9, 30),
+                   method="bank_transfer")
+    assert candidates(REMINDED).count() == examined
+    assert run_late_payment_job(REMINDED).examined == examined
+    assert run_late_payment_job(date(2025, 10, 31)).examined == examined
+    assert candidates(date(2025, 11, 2)).count() == 1  # part 2 late
