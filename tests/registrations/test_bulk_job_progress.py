@@ -113,3 +113,50 @@ def test_a_job_with_nobody_to_act_on_shows_a_full_bar_once_finished(course_admin
     assert run_job(job.pk) == 0
     assert progress(job) == (0, 0)
     assert '<progress value="1" max="1">0 / 0</progress>' in client.get(listing).content.decode()
+
+
+def test_jobs_made_before_the_set_was_kept_get_it_from_the_migration(edition_with_cancelled,
+                                                                      course_admin):
+    """Migration 0009 rebuilds the set of a job made the old way (no set, `done` counting every
+    registration): the registrations its run cancelled, or still confirmed; `done` = `total`."""
+    import importlib
+
+    from django.apps import apps
+
+    from registrations.models import CancellationRequest
+
+    backfill = importlib.import_module(
+        "registrations.migrations.0009_bulk_job_registrations").keep_the_set_of_earlier_jobs
+    edition, confirmed = edition_with_cancelled
+    job = cancel_edition(edition_id=edition.pk, staff_user=course_admin)
+    run_job(job.pk)
+    job.registrations.clear()
+    BulkJob.objects.filter(pk=job.pk).update(done=4)  # as the old run_job counted
+    assert CancellationRequest.objects.filter(reason="organizer_cancelled").count() == 2
+
+    backfill(apps, None)
+
+    assert set(job.registrations.values_list("pk", flat=True)) == {r.pk for r in confirmed}
+    assert progress(job) == (2, 2)
+
+
+def test_a_notice_made_before_the_set_was_kept_gets_the_ones_it_notified(
+        edition_with_cancelled, course_admin):
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module(
+        "registrations.migrations.0009_bulk_job_registrations").keep_the_set_of_earlier_jobs
+    edition, confirmed = edition_with_cancelled
+    job = notify_change(edition_id=edition.pk, staff_user=course_admin,
+                        description_nl="Nieuwe zaal", description_en="New room",
+                        today=edition.start - timezone.timedelta(days=30))
+    run_job(job.pk)
+    job.registrations.clear()
+    Registration.objects.filter(pk=confirmed[0].pk).update(status="cancelled")  # answered so
+
+    backfill(apps, None)
+
+    assert set(job.registrations.values_list("pk", flat=True)) == {r.pk for r in confirmed}
+    assert progress(job) == (2, 2)
