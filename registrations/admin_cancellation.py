@@ -182,6 +182,9 @@ class BulkJobAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["edition__course"]
     readonly_fields = [f.name for f in BulkJob._meta.fields] + ["progress", "failures"]
+    # The set the job acts on (`total`): fixed when it is made, and an edition's worth of
+    # registrations is no field to show, let alone pick from.
+    exclude = ["registrations"]
     actions = ["run_again"]
 
     def has_add_permission(self, request):
@@ -219,8 +222,11 @@ class BulkJobAdmin(admin.ModelAdmin):
     def progress(self, obj):
         from django.utils.html import format_html
 
+        # `done` and `total` count the same registrations (edition_changes._new_job), so the
+        # bar ends full; a job with nobody to act on is full once it has finished.
+        value = obj.done if obj.total else int(obj.finished_at is not None)
         bar = format_html('<progress value="{}" max="{}">{} / {}</progress>',
-                          obj.done, obj.total or 1, obj.done, obj.total)
+                          value, obj.total or 1, obj.done, obj.total)
         if not obj.n_failed:
             return bar
         return format_html('{} <strong class="errornote">{}</strong>', bar,

@@ -129,6 +129,11 @@ class BulkJob(models.Model):
     edition = models.ForeignKey("courses.Edition", on_delete=models.PROTECT, related_name="+")
     notice = models.ForeignKey(EditionChangeNotice, on_delete=models.PROTECT, null=True,
                                blank=True, related_name="+")
+    # The registrations the job acts on: the edition's confirmed ones when it was made (seed 2
+    # art. 6.1-6.2 owe the refund or the notice to those). Every run, a re-run too, works
+    # through this set, and both `total` and `done` count it, so the progress ends at 100 %.
+    registrations = models.ManyToManyField("registrations.Registration", related_name="+",
+                                           blank=True, verbose_name=_("registrations"))
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)

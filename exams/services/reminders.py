@@ -1,6 +1,10 @@
 """E-mail reminders: when the second-chance window opens and a few days before it closes, and
 before a digital exam.
 
+Set-based: whom to remind is selected in a fixed number of queries whatever the number of
+participants (the enrolments, their published results, the mails already queued), then each
+mail still to queue costs a fixed number (its savepoint, the outbox's look-up and insert).
+
 Each participant's mail is queued in its own transaction: one that cannot be queued (bad data,
 a bug) is logged and counted, and everyone else still gets theirs (seed 2 art. 8.3 and 8.5 are
 owed to each); the next day's run tries it again, and the dedup key sends each mail once.
@@ -10,12 +14,14 @@ import logging
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from exams import windows
-from exams.models import Chance, Enrolment
+from exams.models import Chance, Enrolment, ExamPeriod, Publication, Result
 from exams.services.enrolment import second_chance_refusal
-from portal.outbox import queue_email
+from portal.models import OutgoingEmail
+from portal.outbox import Email, queue_emails
 from registrations.models import Registration
 
 logger = logging.getLogger(__name__)
@@ -43,31 +49,51 @@ def send_second_chance_reminders(today: date) -> int:
     if kind is None:
         return 0
     opens, closes = windows.second_chance_window(today.year)
-    firsts = Enrolment.objects.filter(
-        chance=Chance.FIRST,
-        registration__status=Registration.Status.CONFIRMED,
-        registration__edition__academic_year__end__year=today.year,
-    ).select_related("registration__user", "registration__edition__course", "unit")
+    # Three queries: the first chances without a second-chance enrolment, the publications of
+    # their courses, their current results (as exams.services.overview does for one person).
+    firsts = list(
+        Enrolment.objects.filter(
+            chance=Chance.FIRST,
+            registration__status=Registration.Status.CONFIRMED,
+            registration__edition__academic_year__end__year=today.year,
+        )
+        .exclude(Exists(Enrolment.objects.filter(
+            registration_id=OuterRef("registration_id"), unit_id=OuterRef("unit_id"),
+            chance=Chance.SECOND,
+        )))
+        .select_related("registration__user", "registration__edition__course",
+                        "registration__edition__academic_year", "unit")
+    )
+    if not firsts:
+        return 0
+    published = set(
+        Publication.objects.filter(
+            course_id__in={first.registration.edition.course_id for first in firsts},
+            period__chance=Chance.FIRST,
+        ).values_list("course_id", "period__academic_year_id", "period__organizer_id")
+    )
+    results = {}
+    for result in Result.objects.current().filter(enrolment_id__in=[f.pk for f in firsts]):
+        results.setdefault(result.enrolment_id, result)  # as current_result's .first()
     units_by_user: dict = {}
     for first in firsts:
-        if Enrolment.objects.filter(registration_id=first.registration_id,
-                                    unit_id=first.unit_id, chance=Chance.SECOND).exists():
-            continue
-        if second_chance_refusal(first, today) is None:
+        edition = first.registration.edition
+        is_published = (edition.course_id, edition.academic_year_id,
+                        edition.course.organizer_id) in published
+        result = results.get(first.pk) if is_published else None
+        if second_chance_refusal(first, today, published=result) is None:
             units_by_user.setdefault(first.registration.user, []).append(first.unit)
-    queued = sum(
-        _queue_one(
-            "second chance", user,
+    return _queue_each("second chance", [
+        (user, Email(
+            to=user.email, user=user, language=user.preferred_language or "nl",
             subject=_("Enrol for the second exam chance"),
             template="exams/second_chance_reminder",
             context={"user": user, "units": units, "opens": opens, "closes": closes,
                      "kind": kind},
             dedup_key=f"exams-second-chance-{kind}-{today.year}-{user.pk}",
-        )
+        ))
         for user, units in units_by_user.items()
-    )
-    _log_failures("second chance", len(units_by_user) - queued)
-    return queued
+    ])
 
 
 DIGITAL_EXAM_DAYS_BEFORE = 7
@@ -78,48 +104,66 @@ def send_digital_exam_reminders(today: date) -> int:
     device are reminded to test the software (seed 2, art. 8.3). One mail per person and period
     (the first day they are enrolled, so a second-chance enrolment of the last days, a period
     entered late or a day the job missed still gets it); returns the mails queued or found."""
-    from exams.models import ExamPeriod
-
-    sent = failed = 0
     last_start = today + timedelta(days=DIGITAL_EXAM_DAYS_BEFORE)
-    for period in ExamPeriod.objects.filter(start__gt=today, start__lte=last_start):
-        enrolments = Enrolment.objects.filter(
-            chance=period.chance,
-            unit__digital_exam=True,
-            registration__status=Registration.Status.CONFIRMED,
-            registration__edition__academic_year_id=period.academic_year_id,
-            registration__edition__course__organizer_id=period.organizer_id,
-        ).select_related("registration__user", "unit")
-        units_by_user: dict = {}
-        for enrolment in enrolments:
-            units_by_user.setdefault(enrolment.registration.user, []).append(enrolment.unit)
-        for user, units in units_by_user.items():
-            queued = _queue_one(
-                "digital exam", user,
-                subject=_("Test the software for your digital exam"),
-                template="exams/digital_exam_reminder",
-                context={"user": user, "units": units, "period": period},
-                dedup_key=f"exams-digital-{period.pk}-{user.pk}",
-            )
-            sent += queued
-            failed += 1 - queued
-    _log_failures("digital exam", failed)
-    return sent
-
-
-def _queue_one(what: str, user, **mail) -> int:
-    """1 when the mail is queued (or was before), 0 when it failed: logged, rolled back alone."""
-    try:
-        with transaction.atomic():
-            queue_email(to=user.email, user=user, language=user.preferred_language or "nl",
-                        **mail)
-        return 1
-    except Exception:  # noqa: BLE001 - one participant's mail must not stop the others
-        logger.exception("Exam reminders: the %s reminder of user %s failed", what, user.pk)
+    periods = {
+        (period.chance, period.academic_year_id, period.organizer_id): period
+        for period in ExamPeriod.objects.filter(start__gt=today, start__lte=last_start)
+    }
+    if not periods:
         return 0
+    # One query for all the periods starting this week: an enrolment belongs to the period of
+    # its chance, academic year and organizer (unique, exam_period_unique).
+    of_a_period = Q()
+    for chance, academic_year_id, organizer_id in periods:
+        of_a_period |= Q(chance=chance,
+                         registration__edition__academic_year_id=academic_year_id,
+                         registration__edition__course__organizer_id=organizer_id)
+    enrolments = (
+        Enrolment.objects.filter(of_a_period, unit__digital_exam=True,
+                                 registration__status=Registration.Status.CONFIRMED)
+        .select_related("registration__user", "registration__edition__course", "unit")
+    )
+    units_by_mail: dict = {}
+    for enrolment in enrolments:
+        edition = enrolment.registration.edition
+        period = periods[(enrolment.chance, edition.academic_year_id,
+                          edition.course.organizer_id)]
+        user = enrolment.registration.user
+        units_by_mail.setdefault((period, user), []).append(enrolment.unit)
+    return _queue_each("digital exam", [
+        (user, Email(
+            to=user.email, user=user, language=user.preferred_language or "nl",
+            subject=_("Test the software for your digital exam"),
+            template="exams/digital_exam_reminder",
+            context={"user": user, "units": units, "period": period},
+            dedup_key=f"exams-digital-{period.pk}-{user.pk}",
+        ))
+        for (period, user), units in units_by_mail.items()
+    ])
 
 
-def _log_failures(what: str, failed: int) -> None:
+def _queue_each(what: str, mails: list) -> int:
+    """Queue each (user, Email) on its own; return the mails queued or found. The mails already
+    queued (an earlier run, a day caught up) are found in one query and not rendered again; each
+    other one is rendered and inserted in its own savepoint, so one that fails is logged and
+    rolled back alone."""
+    keys = [email.dedup_key for _user, email in mails]
+    queued = set(OutgoingEmail.objects.filter(dedup_key__in=keys)
+                 .values_list("dedup_key", flat=True)) if keys else set()
+    found = failed = 0
+    for user, email in mails:
+        if email.dedup_key in queued:
+            found += 1
+            continue
+        try:
+            with transaction.atomic():
+                # No row returned: a concurrent run queued it first (ON CONFLICT), found too.
+                queue_emails([email])
+            found += 1
+        except Exception:  # noqa: BLE001 - one participant's mail must not stop the others
+            logger.exception("Exam reminders: the %s reminder of user %s failed", what, user.pk)
+            failed += 1
     if failed:
         logger.error("Exam reminders (%s): %s failed (see above); the next run tries them "
                      "again", what, failed)
+    return found

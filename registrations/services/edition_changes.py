@@ -46,10 +46,7 @@ def cancel_edition(*, edition_id: int, staff_user) -> BulkJob:
     edition.save(update_fields=["status"])
     record("edition.cancelled", edition, actor=staff_user, organizer=edition.course.organizer_id,
            before={"status": before}, after={"status": edition.status})
-    job = BulkJob.objects.create(
-        kind=BulkJob.Kind.CANCEL_EDITION, edition=edition, created_by=staff_user,
-        total=edition.registrations.filter(status=Registration.Status.CONFIRMED).count(),
-    )
+    job = _new_job(kind=BulkJob.Kind.CANCEL_EDITION, edition=edition, created_by=staff_user)
     from registrations.tasks import run_bulk_job
 
     enqueue_on_commit(run_bulk_job, job_id=job.pk)
@@ -70,13 +67,25 @@ def notify_change(*, edition_id: int, staff_user, description_nl: str, descripti
         edition=edition, notice_date=today, description_nl=description_nl.strip(),
         description_en=description_en.strip(), created_by=staff_user,
     )
-    job = BulkJob.objects.create(
-        kind=BulkJob.Kind.NOTIFY_CHANGE, edition=edition, notice=notice, created_by=staff_user,
-        total=edition.registrations.filter(status=Registration.Status.CONFIRMED).count(),
-    )
+    job = _new_job(kind=BulkJob.Kind.NOTIFY_CHANGE, edition=edition, notice=notice,
+                   created_by=staff_user)
     from registrations.tasks import run_bulk_job
 
     enqueue_on_commit(run_bulk_job, job_id=job.pk)
+    return job
+
+
+def _new_job(*, edition: Edition, **fields) -> BulkJob:
+    """The job with the registrations it acts on: the edition's confirmed ones now (seed 2 art.
+    6.1 refunds them, art. 6.2 notifies them), under the caller's lock on the edition. Kept on
+    the job, so every run works through this one set and `done` counts what `total` counts:
+    a registration cancelled earlier is not in it, nor is one made after a change notice
+    (it registered for the changed edition; answer_change gives it no free cancellation)."""
+    ids = list(edition.registrations.filter(status=Registration.Status.CONFIRMED)
+               .order_by("pk").values_list("pk", flat=True))
+    job = BulkJob.objects.create(edition=edition, total=len(ids), **fields)
+    through = BulkJob.registrations.through
+    through.objects.bulk_create([through(bulkjob_id=job.pk, registration_id=pk) for pk in ids])
     return job
 
 
@@ -97,8 +106,10 @@ def run_job_again(*, job_id: int, staff_user) -> BulkJob:
 
 
 def run_job(job_id: int, *, batch_size: int = 100) -> int:
-    """Work through the job's registrations; returns how many were acted on this run. The ones
-    that fail are recorded on the job (BulkJobFailure) and do not stop the others."""
+    """Work through the job's registrations (the ones it was made for, see `_new_job`); returns
+    how many were acted on this run. The ones that fail are recorded on the job
+    (BulkJobFailure) and do not stop the others. `done` counts the registrations gone through
+    (acted on, skipped as settled before, or failed), so it ends at `total`, a re-run's too."""
     job = BulkJob.objects.get(pk=job_id)
     BulkJob.objects.filter(pk=job.pk).update(done=0, finished_at=None)  # progress of this run
     # Read once: only these need their record cleared when they succeed now (no query per item).
@@ -108,7 +119,7 @@ def run_job(job_id: int, *, batch_size: int = 100) -> int:
     last_pk = 0
     while True:
         batch = list(
-            Registration.objects.filter(edition_id=job.edition_id, pk__gt=last_pk)
+            job.registrations.filter(pk__gt=last_pk)
             .order_by("pk")
             .values_list("pk", flat=True)[:batch_size]
         )
