@@ -559,7 +559,7 @@ def revoke_certificate(certificate: Certificate, reason: str, by) -> Certificate
     from portal.privacy.trail import without_person
 
     record("certificate.revoked", certificate, actor=by, organizer=_organizer_of(certificate),
-           before={"revoked": False, "review": was_marked},
+           before={"revoked": False, **({"review": was_marked} if was_marked else {})},
            after={"revoked": True,
                   "reason": without_person(certificate.revocation_reason, certificate.user)})
     return certificate

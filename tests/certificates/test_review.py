@@ -305,6 +305,11 @@ def test_revoking_clears_the_mark(postgraduate_registration, exam_committee_memb
     certificate.refresh_from_db()
     assert certificate.is_revoked and certificate.review == ""
     assert certificate.review_since is None
+    assert audit_actions(certificate)[-1] == "certificate.revoked"
+    from audit.models import AuditEntry
+
+    entry = AuditEntry.objects.filter(action="certificate.revoked").latest("pk")
+    assert entry.before == {"revoked": False, "review": Review.NOT_PASSED}
 
 
 def keep(client, certificate, **extra):
@@ -416,3 +421,29 @@ def test_the_admin_list_takes_a_fixed_number_of_queries(
     issue_registration_certificate(micro_registration)
     correct_now(postgraduate_registration, 2, "8", exam_committee_member)
     assert count() == few
+
+
+def test_a_withdrawn_deviation_marks_in_the_decisions_transaction(
+        postgraduate_registration, exam_committee_member, client):
+    """Seed 2, art. 9.1: without the after-commit task (a broker outage) the withdrawal of the
+    favourable deviation still marks the getuigschrift, with the decision as what changed."""
+    from certificates.models import ReviewCause
+    from exams.models import Committee, CommitteeMember
+
+    committee = Committee.objects.create(course=postgraduate_registration.edition.course,
+                                         kind="LEC")
+    CommitteeMember.objects.create(committee=committee, user=exam_committee_member,
+                                   teaches_in_programme=True)
+    results(postgraduate_registration, exam_committee_member, "14", "8")
+    client.force_login(exam_committee_member)
+    url = reverse("admin:exams_programmedecision_add")
+    client.post(url, {"registration": postgraduate_registration.pk,
+                      "favourable_deviation": "on", "reason": "Art. 9.1"})
+    getuigschrift = issue_getuigschrift(postgraduate_registration)
+
+    assert client.post(url, {"registration": postgraduate_registration.pk,
+                             "reason": "Withdrawn"}).status_code == 302
+    getuigschrift.refresh_from_db()
+    assert (getuigschrift.review, getuigschrift.review_cause) == (Review.NOT_PASSED,
+                                                                  ReviewCause.DECISION)
+    assert audit_actions(getuigschrift)[-1] == "certificate.review_marked"
