@@ -7,6 +7,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,6 +20,7 @@ from certificates.services import (
     issue_getuigschrift,
     issue_participation_certificate,
     issue_registration_certificate,
+    keep_certificate,
     revoke_certificate,
 )
 from courses.models import CourseUnit
@@ -48,6 +51,15 @@ class SignatoryAdmin(admin.ModelAdmin):
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason for revocation"), max_length=500,
                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class KeepForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for keeping the certificate"), max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Why the certificate stands although its basis changed (for "
+                               "instance the exam committee's decision)."),
+    )
 
 
 class IssueForm(forms.Form):
@@ -103,11 +115,25 @@ class CertificateAdmin(admin.ModelAdmin):
                      "registration__edition__code"]
     list_select_related = ["issued_by"]
     date_hierarchy = "issued_on"
-    actions = ["revoke"]
+    actions = ["revoke", "keep"]
     change_list_template = "certificates/admin/change_list.html"
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Certificate._meta.fields]
+        names = [f.name for f in Certificate._meta.fields]
+        return [*names[:names.index("review") + 1], "review_why",
+                *names[names.index("review") + 1:]]
+
+    @admin.display(description=gettext_lazy("why to review"))
+    def review_why(self, obj):
+        """In words: what no longer holds, since when and what changed (the change page)."""
+        if not obj.review:
+            return "-"
+        since = (formats.date_format(timezone.localtime(obj.review_since), "SHORT_DATETIME_FORMAT")
+                 if obj.review_since else "?")
+        return _("%(finding)s since %(since)s: %(cause)s. Revoke it (with the reason) or keep "
+                 "it (with the reason).") % {
+            "finding": capfirst(obj.get_review_display()), "since": since,
+            "cause": obj.get_review_cause_display() or "?"}
 
     @admin.display(boolean=True, description=gettext_lazy("valid"))
     def valid(self, obj):
@@ -174,7 +200,26 @@ class CertificateAdmin(admin.ModelAdmin):
             return None
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
                    "title": _("Revoke certificates"), "form": form, "queryset": queryset,
-                   "action": "revoke"}
+                   "action": "revoke", "submit": _("Revoke")}
+        return render(request, "certificates/admin/revoke.html", context)
+
+    @admin.action(description=gettext_lazy("Keep the selected certificates (reviewed)"),
+                  permissions=["revoke"])
+    def keep(self, request, queryset):
+        """The other decision on a certificate marked "to review": it stands. The same roles
+        as revocation decide, with a reason (rules.md §7)."""
+        form = KeepForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            done = 0
+            for certificate in queryset.valid().exclude(review=""):
+                keep_certificate(certificate, form.cleaned_data["reason"], request.user)
+                done += 1
+            self.message_user(request, _("%(count)d certificate(s) kept; no longer to review.")
+                              % {"count": done})
+            return None
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": _("Keep certificates to review"), "form": form,
+                   "queryset": queryset, "action": "keep", "submit": _("Keep")}
         return render(request, "certificates/admin/revoke.html", context)
 
 

@@ -75,6 +75,16 @@ class Review(models.TextChoices):
     GRADE = "grade", _("weighted percentage or grade changed")
 
 
+class ReviewCause(models.TextChoices):
+    """What changed in the records and led to the mark (shown to staff with the mark)."""
+
+    RESULT = "result", _("a result was corrected")
+    DECISION = "decision", _("the exam committee's decision changed")
+    ATTENDANCE = "attendance", _("the attendance was changed")
+    PUBLICATION = "publication", _("results were published")
+    CHECK = "check", _("the records changed (found by the periodic check)")
+
+
 class Certificate(models.Model):
     class Kind(models.TextChoices):
         REGISTRATION = "registration", _("registration certificate")
@@ -133,6 +143,15 @@ class Certificate(models.Model):
         help_text=_("Set when what the certificate states no longer holds: a result or the "
                     "attendance was corrected after it was issued. Staff revoke it, or leave "
                     "it; it stays valid until revoked."),
+    )
+    review_since = models.DateTimeField(_("to review since"), null=True, blank=True)
+    review_cause = models.CharField(
+        _("what changed"), max_length=20, choices=ReviewCause.choices, blank=True,
+    )
+    # The mark staff cleared by keeping the certificate: the same finding is not raised again
+    # until the basis holds once more (then this is emptied) or fails for another reason.
+    review_kept = models.CharField(
+        _("kept despite"), max_length=20, choices=Review.choices, blank=True,
     )
 
     objects = CertificateQuerySet.as_manager()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from audit.trail import record
 from certificates import eligibility
-from certificates.models import Certificate, Review, Signatory
+from certificates.models import Certificate, Review, ReviewCause, Signatory
 from courses.models import Course, CourseUnit, Session
 from exams import grading
 from registrations.models import AdmissionApplication, Registration
@@ -331,25 +331,81 @@ def review_reason(certificate: Certificate, registration: Registration,
     return ""
 
 
-def review_certificates(registration: Registration) -> list[Certificate]:
-    """Mark the registration's valid certificates whose basis changed (a result corrected after
-    publication, attendance corrected), and unmark those whose basis holds again; staff decide
-    on revocation (admin → Certificates, filter "to review"). Returns the certificates that
-    changed. Idempotent; called after every correction and by the certificate tasks."""
+@transaction.atomic
+def review_certificates(registration: Registration, *, cause: str = ReviewCause.CHECK,
+                        by=None) -> list[Certificate]:
+    """Mark the registration's valid certificates whose basis no longer holds, with when and
+    what changed (`cause`, a `ReviewCause`), and unmark those whose basis holds again; audited.
+    Called inside the correction's own transaction (a result, a programme decision, attendance),
+    so the mark and the correction are saved together or not at all; the tasks and the hourly
+    sweep call it again as a backstop (idempotent). The same checks as issuing
+    (`review_reason`, certificates/eligibility.py), so the two never disagree.
+
+    The certificate is not revoked: revocation is a decision with a reason (rules.md §7 names
+    no automatic revocation; seed 2 art. 9.1-9.2 leave whether a programme is passed, deviation
+    included, to the exam committee), taken by staff with `revoke_certificate`, or staff keep
+    it with `keep_certificate`. A kept finding is not raised again until the basis holds once
+    more or fails for another reason. Returns the certificates whose mark changed."""
+    certificates = list(
+        Certificate.objects.valid().select_for_update().filter(registration_id=registration.pk)
+        .exclude(kind=Certificate.Kind.REGISTRATION).order_by("pk"))
+    if not certificates:
+        return []  # the common case of a correction: nothing issued to review
     registration = _load(registration)
+    organizer_id = registration.edition.course.organizer_id
     changed = []
-    certificates = (Certificate.objects.valid().filter(registration=registration)
-                    .exclude(kind=Certificate.Kind.REGISTRATION))
     passed_unit_ids = None
     for certificate in certificates:
         if certificate.kind == Certificate.Kind.CREDIT and passed_unit_ids is None:
             passed_unit_ids = {unit.pk for unit in passed_units(registration)}  # once for all
         reason = review_reason(certificate, registration, passed_unit_ids)
-        if reason != certificate.review:
-            certificate.review = reason
-            certificate.save(update_fields=["review"])
+        before = certificate.review
+        if reason in ((certificate.review, certificate.review_kept) if reason
+                      else (certificate.review or certificate.review_kept,)):
+            continue  # unchanged, or the finding staff already kept
+        if reason:
+            certificate.review, certificate.review_kept = reason, ""
+            certificate.review_since, certificate.review_cause = timezone.now(), cause
+        else:  # the basis holds again: no mark, and a later failure is a new finding
+            certificate.review = certificate.review_kept = certificate.review_cause = ""
+            certificate.review_since = None
+        certificate.save(update_fields=["review", "review_kept", "review_since", "review_cause"])
+        if certificate.review != before:
+            record("certificate.review_marked" if reason else "certificate.review_cleared",
+                   certificate, actor=by, organizer=organizer_id, before={"review": before},
+                   after={"review": certificate.review, "cause": certificate.review_cause})
             changed.append(certificate)
     return changed
+
+
+@transaction.atomic
+def keep_certificate(certificate: Certificate, reason: str, by) -> Certificate:
+    """Staff reviewed a marked certificate and decided it stands (a decision with a reason, as a
+    revocation is, rules.md §7): the mark is cleared, who and why go into the audit trail, and
+    the same finding is not raised again (`review_certificates`). A certificate that is not
+    marked, or revoked, is left as it is."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateRefused(_("Give a reason for keeping the certificate."))
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.revoked_at is not None or not certificate.review:
+        return certificate
+    before = certificate.review
+    certificate.review_kept, certificate.review = before, ""
+    certificate.review_since, certificate.review_cause = None, ""
+    certificate.save(update_fields=["review", "review_kept", "review_since", "review_cause"])
+    from portal.privacy.trail import without_person
+
+    record("certificate.kept", certificate, actor=by, organizer=_organizer_of(certificate),
+           before={"review": before},
+           after={"review": "", "kept": before,
+                  "reason": without_person(reason[:500], certificate.user)})
+    return certificate
+
+
+def _organizer_of(certificate: Certificate):
+    return (Registration.objects.filter(pk=certificate.registration_id)
+            .values_list("edition__course__organizer_id", flat=True).first())
 
 
 def registrations_to_review():
@@ -440,9 +496,13 @@ def issue_due_for_publication(publication_id: int) -> int:
     ).order_by("pk")
     issued = 0
     for registration in registrations:
-        _isolated(review_certificates, registration)
+        _isolated(_review_after_publication, registration)
         issued += len(_isolated(issue_due_certificates, registration) or [])
     return issued
+
+
+def _review_after_publication(registration: Registration) -> list[Certificate]:
+    return review_certificates(registration, cause=ReviewCause.PUBLICATION)
 
 
 def _revoke_cancelled(certificate: Certificate) -> Certificate:
@@ -490,13 +550,16 @@ def revoke_certificate(certificate: Certificate, reason: str, by) -> Certificate
     certificate.revoked_at = timezone.now()
     certificate.revoked_by = by
     certificate.revocation_reason = reason[:500]
-    certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
-    organizer_id = (Registration.objects.filter(pk=certificate.registration_id)
-                    .values_list("edition__course__organizer_id", flat=True).first())
+    # Revoking is the decision a "to review" mark asks for: the mark is cleared with it.
+    was_marked = certificate.review
+    certificate.review = certificate.review_kept = certificate.review_cause = ""
+    certificate.review_since = None
+    certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason", "review",
+                                    "review_kept", "review_since", "review_cause"])
     from portal.privacy.trail import without_person
 
-    record("certificate.revoked", certificate, actor=by, organizer=organizer_id,
-           before={"revoked": False},
+    record("certificate.revoked", certificate, actor=by, organizer=_organizer_of(certificate),
+           before={"revoked": False, **({"review": was_marked} if was_marked else {})},
            after={"revoked": True,
                   "reason": without_person(certificate.revocation_reason, certificate.user)})
     return certificate

@@ -4,6 +4,7 @@ committees (size by ECTS, seed 2 art. 10-11), publications and programme decisio
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -101,13 +102,16 @@ class AttendanceAdmin(admin.ModelAdmin):
         return obj.is_unpaid
 
     def save_model(self, request, obj, form, change):
+        from certificates.models import ReviewCause
+        from certificates.services import review_certificates
         from certificates.tasks import issue_certificates_for_registration_task
         from portal.queueing import enqueue_on_commit
 
         obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
-        # A participation certificate may now be due (rules.md §7), or one issued may no
-        # longer hold (marked for review).
+        # A participation certificate issued may no longer hold: marked "to review" in the
+        # admin's transaction, with the change (rules.md §7). One may now be due: the task.
+        review_certificates(obj.registration, cause=ReviewCause.ATTENDANCE, by=request.user)
         enqueue_on_commit(issue_certificates_for_registration_task,
                           registration_id=obj.registration_id)
 
@@ -115,12 +119,19 @@ class AttendanceAdmin(admin.ModelAdmin):
         self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
+        from certificates.models import ReviewCause
+        from certificates.services import review_certificates
         from certificates.tasks import issue_certificates_for_registration_task
         from portal.queueing import enqueue_on_commit
+        from registrations.models import Registration
 
-        registrations = set(queryset.values_list("registration_id", flat=True))
-        super().delete_queryset(request, queryset)
-        for registration_id in sorted(registrations):  # their certificates to review
+        with transaction.atomic():  # the deletion and the marks together (rules.md §7)
+            registrations = set(queryset.values_list("registration_id", flat=True))
+            super().delete_queryset(request, queryset)
+            for registration in Registration.objects.filter(pk__in=registrations):
+                review_certificates(registration, cause=ReviewCause.ATTENDANCE,
+                                    by=request.user)
+        for registration_id in sorted(registrations):  # a certificate may now be due
             enqueue_on_commit(issue_certificates_for_registration_task,
                               registration_id=registration_id)
 
@@ -346,7 +357,12 @@ class ProgrammeDecisionAdmin(AppendOnlyAdmin):
                after={"registration": obj.registration_id,
                       "favourable_deviation": obj.favourable_deviation,
                       "reason": without_person(obj.reason, obj.registration.user)})
-        # The programme may now be passed (a getuigschrift due), or a getuigschrift issued on a
-        # withdrawn deviation no longer holds (marked for review), rules.md §7.
+        # A getuigschrift issued on a withdrawn deviation no longer holds: marked "to review"
+        # in the decision's own transaction (seed 2 art. 9.1; rules.md §7). The programme may
+        # now be passed (a getuigschrift due): the task.
+        from certificates.models import ReviewCause
+        from certificates.services import review_certificates
+
+        review_certificates(obj.registration, cause=ReviewCause.DECISION, by=request.user)
         enqueue_on_commit(issue_certificates_for_registration_task,
                           registration_id=obj.registration_id)

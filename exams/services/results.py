@@ -79,9 +79,15 @@ def _write(enrolment: Enrolment, value, code: str, user, reason: str) -> Result:
         reason=reason.strip(), supersedes=current,
     )
     audit_result(result, current, user, enrolment.unit.course.organizer_id)
+    # A certificate issued on the old result may no longer hold: it is marked "to review" in
+    # this same transaction, so the correction and the mark are saved together or not at all
+    # (rules.md §7; staff decide on revocation, seed 2 art. 9.1).
+    from certificates.models import ReviewCause
+    from certificates.services import review_certificates
+
+    review_certificates(enrolment.registration, cause=ReviewCause.RESULT, by=user)
     if current is not None:
-        # A correction: a certificate issued on the old result may no longer hold (it is
-        # marked for review), or one may now be due.
+        # A correction: a certificate may now be due (issued after commit, by the task).
         from certificates.tasks import issue_certificates_for_registration_task
         from portal.queueing import enqueue_on_commit
 

@@ -190,3 +190,260 @@ def test_a_getuigschrift_on_a_withdrawn_favourable_deviation_is_marked(
     issue_all_due()
     getuigschrift.refresh_from_db()
     assert getuigschrift.review == Review.NOT_PASSED
+
+
+# The mark is set in the correction's own transaction, with when and why, audited; staff
+# revoke or keep (with a reason), which clears it (rules.md §7; seed 2 art. 9.1).
+
+CHANGELIST = "/admin/certificates/certificate/"
+
+
+def correct_now(registration, unit_position, value, user):
+    """A correction whose after-commit task never runs (a broker outage): the mark must not
+    depend on it."""
+    enrolment = registration.exam_enrolments.get(unit__position=unit_position, chance=1)
+    record_result(enrolment, user=user, value=Decimal(value), reason="Typing error")
+
+
+def audit_actions(certificate):
+    from audit.models import AuditEntry
+
+    return list(AuditEntry.objects.filter(
+        model_label="certificates.certificate", object_id=str(certificate.pk),
+    ).order_by("pk").values_list("action", flat=True))
+
+
+def test_the_mark_is_set_in_the_corrections_transaction_with_when_and_why(
+        postgraduate_registration, exam_committee_member):
+    from certificates.models import ReviewCause
+
+    results(postgraduate_registration, exam_committee_member, "14", "12")
+    certificate = issue_getuigschrift(postgraduate_registration)
+
+    correct_now(postgraduate_registration, 2, "8", exam_committee_member)
+    certificate.refresh_from_db()
+    assert certificate.review == Review.NOT_PASSED and certificate.revoked_at is None
+    assert certificate.review_cause == ReviewCause.RESULT
+    assert certificate.review_since is not None
+    assert audit_actions(certificate)[-1] == "certificate.review_marked"
+
+    correct_now(postgraduate_registration, 2, "12", exam_committee_member)
+    certificate.refresh_from_db()
+    assert (certificate.review, certificate.review_cause, certificate.review_since) == (
+        "", "", None)
+    assert audit_actions(certificate)[-1] == "certificate.review_cleared"
+
+
+def test_a_correction_that_fails_leaves_no_mark(postgraduate_registration,
+                                                exam_committee_member):
+    from django.db import transaction
+
+    results(postgraduate_registration, exam_committee_member, "14", "12")
+    certificate = issue_getuigschrift(postgraduate_registration)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        correct_now(postgraduate_registration, 2, "8", exam_committee_member)
+        raise RuntimeError("the correction's transaction fails after the write")
+    certificate.refresh_from_db()
+    assert certificate.review == "" and audit_actions(certificate) == ["certificate.issued"]
+
+
+def test_a_credit_certificate_is_marked_and_cleared_without_the_task(
+        micro_registration, exam_committee_member):
+    results(micro_registration, exam_committee_member, "13", "14")
+    first, second = (issue_credit_certificate(micro_registration, unit)
+                     for unit in micro_registration.edition.course.units.order_by("position"))
+
+    correct_now(micro_registration, 1, "9", exam_committee_member)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.review, second.review) == (Review.NOT_PASSED, "")
+
+    correct_now(micro_registration, 1, "10", exam_committee_member)  # exactly the pass mark
+    first.refresh_from_db()
+    assert first.review == "" and first.review_since is None
+
+
+def test_nothing_is_marked_when_the_outcome_does_not_change(micro_registration,
+                                                            exam_committee_member):
+    results(micro_registration, exam_committee_member, "13", "14")
+    certificate = issue_credit_certificate(
+        micro_registration, micro_registration.edition.course.units.get(position=1))
+    correct_now(micro_registration, 1, "15", exam_committee_member)
+    certificate.refresh_from_db()
+    assert certificate.review == "" and certificate.review_since is None
+    assert audit_actions(certificate) == ["certificate.issued"]
+
+
+def test_attendance_corrected_in_the_admin_marks_at_once_and_back_clears(
+        client, short_registration, superuser):
+    from certificates.models import ReviewCause
+
+    attend(short_registration, 4, 1)
+    certificate = issue_participation_certificate(short_registration)
+    present = short_registration.attendances.filter(present=True).first()
+    client.force_login(superuser)
+    url = reverse("admin:exams_attendance_change", args=[present.pk])
+    data = {"registration": short_registration.pk, "session": present.session_id}
+    assert client.post(url, data).status_code == 302  # "present" unticked; no task runs
+    certificate.refresh_from_db()
+    assert (certificate.review, certificate.review_cause) == (Review.ATTENDANCE,
+                                                              ReviewCause.ATTENDANCE)
+
+    assert client.post(url, {**data, "present": "on"}).status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.review == ""
+
+
+def test_revoking_clears_the_mark(postgraduate_registration, exam_committee_member,
+                                  course_admin):
+    from certificates.services import revoke_certificate
+
+    results(postgraduate_registration, exam_committee_member, "14", "12")
+    certificate = issue_getuigschrift(postgraduate_registration)
+    correct_now(postgraduate_registration, 2, "8", exam_committee_member)
+    revoke_certificate(certificate, "Not passed after the correction", course_admin)
+    certificate.refresh_from_db()
+    assert certificate.is_revoked and certificate.review == ""
+    assert certificate.review_since is None
+    assert audit_actions(certificate)[-1] == "certificate.revoked"
+    from audit.models import AuditEntry
+
+    entry = AuditEntry.objects.filter(action="certificate.revoked").latest("pk")
+    assert entry.before == {"revoked": False, "review": Review.NOT_PASSED}
+
+
+def keep(client, certificate, **extra):
+    return client.post(CHANGELIST, {"action": "keep", "_selected_action": [certificate.pk],
+                                    **extra})
+
+
+@pytest.fixture
+def marked(postgraduate_registration, exam_committee_member):
+    results(postgraduate_registration, exam_committee_member, "14", "12")
+    certificate = issue_getuigschrift(postgraduate_registration)
+    correct_now(postgraduate_registration, 2, "8", exam_committee_member)
+    certificate.refresh_from_db()
+    assert certificate.review == Review.NOT_PASSED
+    return certificate
+
+
+def test_course_admin_keeps_with_a_reason_and_it_stays_kept(
+        client, marked, course_admin, exam_committee_member, postgraduate_registration):
+    from audit.models import AuditEntry
+    from certificates.services import issue_all_due
+
+    client.force_login(course_admin)
+    client.cookies["django_language"] = "en"
+    form = keep(client, marked)
+    assert form.status_code == 200 and "Reason for keeping" in form.content.decode()
+    assert keep(client, marked, apply="1", reason="").status_code == 200
+    marked.refresh_from_db()
+    assert marked.review == Review.NOT_PASSED
+
+    done = keep(client, marked, apply="1", reason="LEC decision of 12 March: it stands")
+    assert done.status_code == 302
+    marked.refresh_from_db()
+    assert marked.review == "" and marked.review_kept == Review.NOT_PASSED
+    assert not marked.is_revoked
+    entry = AuditEntry.objects.filter(action="certificate.kept",
+                                      object_id=str(marked.pk)).get()
+    assert entry.actor == course_admin
+    assert entry.after["reason"] == "LEC decision of 12 March: it stands"
+
+    # Neither a correction that leaves it failed nor the hourly sweep mark it again...
+    correct_now(postgraduate_registration, 2, "7", exam_committee_member)
+    issue_all_due()
+    marked.refresh_from_db()
+    assert marked.review == ""
+    # ... but once the basis holds again and then fails again, it is a new change.
+    correct_now(postgraduate_registration, 2, "12", exam_committee_member)
+    marked.refresh_from_db()
+    assert (marked.review, marked.review_kept) == ("", "")
+    correct_now(postgraduate_registration, 2, "9", exam_committee_member)
+    marked.refresh_from_db()
+    assert marked.review == Review.NOT_PASSED
+
+
+def test_revoking_in_the_admin_clears_the_mark(client, marked, course_admin):
+    client.force_login(course_admin)
+    client.post(CHANGELIST, {"action": "revoke", "_selected_action": [marked.pk],
+                             "apply": "1", "reason": "Not passed after all"})
+    marked.refresh_from_db()
+    assert marked.is_revoked and marked.review == ""
+
+
+def test_the_exam_committee_and_finance_may_not_keep(client, marked, exam_committee_member,
+                                                     finance_user):
+    client.force_login(exam_committee_member)
+    page = client.get(CHANGELIST)
+    assert page.status_code == 200 and 'value="keep"' not in page.content.decode()
+    keep(client, marked, apply="1", reason="no")
+    marked.refresh_from_db()
+    assert marked.review == Review.NOT_PASSED
+
+    client.force_login(finance_user)
+    assert keep(client, marked, apply="1", reason="no").status_code == 403
+    marked.refresh_from_db()
+    assert marked.review == Review.NOT_PASSED
+
+
+def test_the_change_page_says_why_and_the_list_has_a_column(client, marked, course_admin):
+    client.force_login(course_admin)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("admin:certificates_certificate_change", args=[marked.pk]))
+    text = page.content.decode()
+    assert "No longer passed" in text and "a result was corrected" in text
+    listing = client.get(CHANGELIST + "?to_review=yes").content.decode()
+    assert 'value="keep"' in listing and "no longer passed" in listing
+
+
+def test_the_admin_list_takes_a_fixed_number_of_queries(
+        client, course_admin, django_assert_max_num_queries, postgraduate_registration,
+        micro_registration, exam_committee_member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(course_admin)
+    results(micro_registration, exam_committee_member, "13", "14")
+    for unit in micro_registration.edition.course.units.all():
+        issue_credit_certificate(micro_registration, unit)
+    correct_now(micro_registration, 1, "9", exam_committee_member)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(CHANGELIST).status_code == 200
+        return len(queries)
+
+    few = count()
+    results(postgraduate_registration, exam_committee_member, "14", "12")
+    issue_getuigschrift(postgraduate_registration)
+    issue_registration_certificate(postgraduate_registration)
+    issue_registration_certificate(micro_registration)
+    correct_now(postgraduate_registration, 2, "8", exam_committee_member)
+    assert count() == few
+
+
+def test_a_withdrawn_deviation_marks_in_the_decisions_transaction(
+        postgraduate_registration, exam_committee_member, client):
+    """Seed 2, art. 9.1: without the after-commit task (a broker outage) the withdrawal of the
+    favourable deviation still marks the getuigschrift, with the decision as what changed."""
+    from certificates.models import ReviewCause
+    from exams.models import Committee, CommitteeMember
+
+    committee = Committee.objects.create(course=postgraduate_registration.edition.course,
+                                         kind="LEC")
+    CommitteeMember.objects.create(committee=committee, user=exam_committee_member,
+                                   teaches_in_programme=True)
+    results(postgraduate_registration, exam_committee_member, "14", "8")
+    client.force_login(exam_committee_member)
+    url = reverse("admin:exams_programmedecision_add")
+    client.post(url, {"registration": postgraduate_registration.pk,
+                      "favourable_deviation": "on", "reason": "Art. 9.1"})
+    getuigschrift = issue_getuigschrift(postgraduate_registration)
+
+    assert client.post(url, {"registration": postgraduate_registration.pk,
+                             "reason": "Withdrawn"}).status_code == 302
+    getuigschrift.refresh_from_db()
+    assert (getuigschrift.review, getuigschrift.review_cause) == (Review.NOT_PASSED,
+                                                                  ReviewCause.DECISION)
+    assert audit_actions(getuigschrift)[-1] == "certificate.review_marked"

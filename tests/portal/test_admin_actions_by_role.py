@@ -27,7 +27,7 @@ def _state():
         list(Edition.objects.order_by("pk").values_list("status", flat=True)),
         list(AdmissionApplication.objects.order_by("pk").values_list("status", flat=True)),
         list(CancellationRequest.objects.order_by("pk").values_list("status", flat=True)),
-        list(Certificate.objects.order_by("pk").values_list("revoked_at", flat=True)),
+        list(Certificate.objects.order_by("pk").values_list("revoked_at", "review")),
         Certificate.objects.count(),
         EditionChangeNotice.objects.count(),
         list(BulkJob.objects.order_by("pk").values_list("finished_at", flat=True)),
@@ -47,6 +47,8 @@ ACTIONS = [
     ("registrations_registration", "issue_certificates", {}, "registration", {"course_admin"}),
     ("certificates_certificate", "revoke", {"apply": "1", "reason": "Wrong name"},
      "certificate", {"course_admin"}),
+    ("certificates_certificate", "keep", {"apply": "1", "reason": "The LEC let it stand"},
+     "certificate", {"course_admin"}),
     ("registrations_bulkjob", "run_again", {}, "bulk_job", {"course_admin"}),
 ]
 
@@ -55,6 +57,9 @@ def test_admin_actions_answer_each_role(request, participant, course_admin):
     objects = world.build(participant=participant, staff_user=course_admin)
     objects["cancellation"] = CancellationRequest.objects.order_by("pk").first()
     objects["bulk_job"] = BulkJob.objects.order_by("pk").first()
+    # A certificate marked "to review", for the keep action (what certificates.services.
+    # review_certificates writes after a correction).
+    Certificate.objects.filter(pk=objects["certificate"].pk).update(review="not_passed")
     wrong = []
     for role in ROLES:
         client = Client(raise_request_exception=False)
