@@ -1,5 +1,5 @@
 """Redis (broker and cache) stopped while participants check out, on a private redis-server
-and a real Celery worker (tests/celery_worker.py). Extends tests/portal/test_outbox.py (one
+and a real Celery worker (tests/celery_worker.py). Extends tests/portal/outbox/ (one
 queued mail) to whole checkouts through the browser's pages with the production cache:
 every checkout completes, the confirmation mails wait in the outbox, and once Redis is back
 the sweep sends each exactly once. Logging in keeps working while Redis is away."""
@@ -20,7 +20,7 @@ from tests.celery_worker import (  # noqa: F401 (the fixtures celery_worker, ...
     wait_for,
 )
 from tests.factories import EditionFactory, UserFactory
-from tests.portal.test_outbox import drain
+from tests.portal.outbox.helpers import drain
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
