@@ -28,17 +28,15 @@ edition row locked (from `lock_editions` returning to the COMMIT), and the load 
 import contextlib
 import cProfile
 import io
-import logging
 import os
 import pstats
 import statistics
 import sys
-import threading
 import time
-import traceback
 from datetime import timedelta
 from pathlib import Path
 
+from tests.bench.concurrent_rush import rush
 from tests.bench.run import BenchmarkFailed, Outcome, Row
 from tests.bench.seat_rush_references import (
     SHAPE_ROWS,
@@ -57,7 +55,6 @@ GOAL_RATIO = 0.25
 PROFILE_CHECKOUTS = 100
 SEQUENTIAL_CHECKOUTS = 50  # the uncontended pass, with the edition lock's hold time measured
 BARE_REPEATS = 3  # the bare loop takes well under a second: its median of three is steadier
-BARRIER_TIMEOUT_SECONDS = 60
 
 
 # The work of one participant (the reference loops: seat_rush_references.py) ---------------------
@@ -72,95 +69,6 @@ def checkout_once(person, edition_id: int) -> None:
     add_to_cart(user=person, edition_id=edition_id)
     token = Cart.objects.filter(user=person).values_list("checkout_token", flat=True).get()
     checkout(user=person, token=token, billing=BillingDetails())
-
-
-# Threads -------------------------------------------------------------------------------------
-
-
-def rush(items, threads: int, work) -> tuple[float, list[float]]:
-    """Run `work(item)` for every item on `threads` threads released together.
-
-    Returns the wall-clock seconds from the release to the last one done, and each call's
-    latency. Any exception in a worker fails the benchmark (with its traceback)."""
-    from django.db import connection
-
-    shares = [items[index::threads] for index in range(threads)]
-    barrier = threading.Barrier(threads + 1)
-    lock = threading.Lock()
-    latencies: list[float] = []
-    errors: list[str] = []
-
-    def worker(share):
-        mine = []
-        try:
-            connection.ensure_connection()  # connected before the clock starts, as in a server
-            barrier.wait(timeout=BARRIER_TIMEOUT_SECONDS)
-            for item in share:
-                started = time.perf_counter()
-                work(item)
-                mine.append(time.perf_counter() - started)
-        except threading.BrokenBarrierError:
-            pass  # another worker failed first; its error is the one to report
-        except Exception:  # noqa: BLE001 - reported below, the benchmark fails
-            with lock:
-                errors.append(traceback.format_exc())
-            barrier.abort()
-        finally:
-            connection.close()
-            with lock:
-                latencies.extend(mine)
-
-    workers = [
-        threading.Thread(target=worker, args=(share,), name=f"bench-{index}")
-        for index, share in enumerate(shares)
-    ]
-    for thread in workers:
-        thread.start()
-    with contextlib.suppress(threading.BrokenBarrierError):  # a worker failed: reported below
-        barrier.wait(timeout=BARRIER_TIMEOUT_SECONDS)
-    started = time.perf_counter()
-    for thread in workers:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise BenchmarkFailed(f"{len(errors)} worker(s) failed; the first:\n{errors[0]}")
-    if len(latencies) != len(items):
-        raise BenchmarkFailed(f"{len(latencies)} of {len(items)} calls ran")
-    return elapsed, latencies
-
-
-# The after-commit publish ----------------------------------------------------------------------
-
-
-class CountWarnings(logging.Handler):
-    """Counts what the outbox and the queueing helper log when a publish fails."""
-
-    def __init__(self):
-        super().__init__(level=logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
-
-    def __enter__(self):
-        for name in ("portal.outbox", "portal.queueing"):
-            logging.getLogger(name).addHandler(self)
-        return self
-
-    def __exit__(self, *exc):
-        for name in ("portal.outbox", "portal.queueing"):
-            logging.getLogger(name).removeHandler(self)
-
-
-def queued_messages() -> int:
-    """Messages waiting in the in-memory broker's default queue (nobody consumes them)."""
-    from portal.celery import app
-
-    with app.connection_for_write() as conn:
-        _name, count, _consumers = conn.default_channel.queue_declare(
-            app.conf.task_default_queue, passive=True
-        )
-    return count
 
 
 # Data ----------------------------------------------------------------------------------------
@@ -378,9 +286,9 @@ def count_statements(person, edition_id: int) -> tuple[int, int, int]:
     )
 
 
-def bare_loops(count: int, threads: int) -> dict[str, list[tuple[float, float, list[float]]]]:
+def bare_loops(count: int, threads: int, processes: int) -> dict[str, list]:
     """BARE_REPEATS runs of each bare loop, interleaved (ORM, SQL, ORM, ...) so a change in the
-    machine's load hits both alike. Each run: (txn/min, seconds, latencies)."""
+    machine's load hits both alike. Per loop, its runs (txn/min, RushResult), slowest first."""
     from django.db import connection
 
     runs: dict[str, list] = {"orm": [], "sql": [], "shape": []}
@@ -390,18 +298,32 @@ def bare_loops(count: int, threads: int) -> dict[str, list[tuple[float, float, l
         for kind, work, rows_each in loops:
             truncate_bare()
             connection.close()
-            seconds, latencies = rush(list(range(1, count + 1)), threads, work)
+            result = rush(list(range(1, count + 1)), work, threads=threads, processes=processes)
             verify_bare(count, rows_each)
-            runs[kind].append((_per_minute(count, seconds), seconds, latencies))
+            runs[kind].append((_per_minute(count, result.seconds), result))
     for kind in runs:
         runs[kind].sort(key=lambda run: run[0])
     return runs
 
 
+def _cpu_per_call(result, count: int) -> str:
+    """Python and PostgreSQL CPU per call of a rush, in ms."""
+    postgres = "?" if result.postgres_cpu is None else f"{result.postgres_cpu / count * 1000:.2f}"
+    return f"{result.python_cpu / count * 1000:.2f} + {postgres} ms"
+
+
+def _cpu_ceiling(result, count: int) -> str:
+    """Calls per minute if the machine's cores did nothing but this CPU work."""
+    if result.postgres_cpu is None:
+        return "?"
+    per_call = (result.python_cpu + result.postgres_cpu) / count
+    return f"{(os.cpu_count() or 1) * 60 / per_call:,.0f}/min"
+
+
 def run(args) -> Outcome:
     from django.db import connection
 
-    threads, count = args.threads, args.checkouts
+    threads, processes, count = args.threads, args.processes, args.checkouts
 
     # Set up: the scratch tables, one warm-up of each kind of work on an organizer of its own
     # (templates compiled, code paths imported; its statements counted), the edition, people.
@@ -415,25 +337,28 @@ def run(args) -> Outcome:
     sequential, held = sequential_pass(min(SEQUENTIAL_CHECKOUTS, count))
     edition = make_edition(count)
     people = make_people(count, "rush")
-    queued_before = queued_messages()
     connection.close()  # the main thread holds no connection (nor lock) during the rush
 
     load_before = _load()
-    with CountWarnings() as warnings:
-        rush_seconds, latencies = rush(people, threads, lambda p: checkout_once(p, edition.pk))
-    if warnings.messages:
-        raise BenchmarkFailed(f"after-commit publishes failed: {warnings.messages[0]}")
+    edition_id = edition.pk
+    rushed = rush(people, lambda person: checkout_once(person, edition_id),
+                  threads=threads, processes=processes)
+    rush_seconds, latencies = rushed.seconds, rushed.latencies
+    if rushed.warnings:
+        raise BenchmarkFailed(f"after-commit publishes failed: {rushed.warnings[0]}")
     verify(edition, people)
-    published = queued_messages() - queued_before
+    published = rushed.published
     if published != count:
         raise BenchmarkFailed(f"{published} e-mail tasks published for {count} checkouts")
 
-    bare = bare_loops(count, threads)
+    bare = bare_loops(count, threads, processes)
     load_after = _load()
     middle = len(bare["orm"]) // 2
-    bare_rate, bare_seconds, bare_latencies = bare["orm"][middle]
-    sql_rate, _sql_seconds, sql_latencies = bare["sql"][middle]
-    shape_rate = bare["shape"][middle][0]
+    bare_rate, bare_run = bare["orm"][middle]
+    bare_seconds, bare_latencies = bare_run.seconds, bare_run.latencies
+    sql_rate, sql_run = bare["sql"][middle]
+    sql_latencies = sql_run.latencies
+    shape_rate, shape_run = bare["shape"][middle]
 
     held_add = statistics.median(held["add_to_cart"])
     held_checkout = statistics.median(held["checkout"])
@@ -444,13 +369,13 @@ def run(args) -> Outcome:
     rows = [
         Row(
             NAME,
-            f"checkouts/min ({count} checkouts, {threads} threads)",
+            f"checkouts/min ({count} checkouts, {threads} threads in {processes} processes)",
             f"{rate:,.0f}",
             f"{ratio:.3f}",
         ),
         Row(
             NAME,
-            f"bare lock+insert txn/min, ORM ({count} txns, {threads} threads, "
+            f"bare lock+insert txn/min, ORM ({count} txns, the same threads and processes, "
             f"median of {BARE_REPEATS})",
             f"{bare_rate:,.0f}",
             "1.000",
@@ -486,6 +411,14 @@ def run(args) -> Outcome:
         ),
         Row(NAME, "  checkouts/min as a ratio of the checkout-shaped rate", "",
             f"{rate / shape_rate:.3f}"),
+        Row(NAME, "CPU per checkout: Python (worker processes) + PostgreSQL",
+            _cpu_per_call(rushed, count)),
+        Row(NAME, f"  ceiling from CPU alone ({os.cpu_count()} cores / CPU per checkout)",
+            _cpu_ceiling(rushed, count)),
+        Row(NAME, "CPU per bare ORM transaction: Python + PostgreSQL (median run)",
+            _cpu_per_call(bare_run, count)),
+        Row(NAME, "CPU per checkout-shaped transaction pair: Python + PostgreSQL (median run)",
+            _cpu_per_call(shape_run, count)),
         Row(NAME, "checkout wall clock", f"{rush_seconds:.2f} s"),
         Row(NAME, "bare loop wall clock, ORM (median run)", f"{bare_seconds:.2f} s"),
         Row(NAME, "add_to_cart+checkout latency p50", _ms(statistics.median(latencies))),

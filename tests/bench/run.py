@@ -171,7 +171,16 @@ def parse_args(argv):
         metavar="BENCHMARK",
         help=f"any of {', '.join(BENCHMARKS)} (default: all)",
     )
-    parser.add_argument("--threads", type=int, default=8, help="concurrent workers (default 8)")
+    parser.add_argument(
+        "--threads", type=int, default=8, help="concurrent workers, all processes (default 8)"
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=4,
+        help="worker processes the seat rush's threads are spread over, as gunicorn's "
+        "workers (default 4; 1 runs every thread in one Python process)",
+    )
     parser.add_argument(
         "--checkouts",
         type=int,
@@ -224,6 +233,8 @@ def parse_args(argv):
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
     if args.threads < 1 or args.checkouts < args.threads:
         parser.error("--threads must be at least 1 and at most --checkouts")
+    if not 1 <= args.processes <= args.threads:
+        parser.error("--processes must be at least 1 and at most --threads")
     small, large = args.invoices
     if not 1 <= small < large <= 999_999:
         parser.error("--invoices SMALL LARGE: 1 <= SMALL < LARGE <= 999999 (one series a year)")
