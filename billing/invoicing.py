@@ -197,4 +197,10 @@ def issue_credit_note(*, invoice: Invoice, net: Decimal, vat: Decimal, reason: s
     from billing.dunning_flags import lift_flags_when_settled
 
     lift_flags_when_settled([invoice.pk], today, reason="credited")
+    if invoice.kind == Invoice.Kind.INVOICE:
+        # Seed 2 art. 4.7: a charge taken on money the correction shows was not owed late is
+        # withdrawn (billing/late_charge_withdrawal.py; a charge's own notes need no check).
+        from billing.late_charge_withdrawal import withdraw_charges_paid_in_time
+
+        withdraw_charges_paid_in_time([invoice.pk], cause="credited")
     return note
