@@ -153,6 +153,10 @@ class Certificate(models.Model):
     review_kept = models.CharField(
         _("kept despite"), max_length=20, choices=Review.choices, blank=True,
     )
+    # When `review_certificates` last checked the basis: the hourly sweep looks only at
+    # corrections entered since (certificates.services.registrations_to_review).
+    reviewed_at = models.DateTimeField(_("basis last checked"), null=True, blank=True,
+                                       editable=False)
 
     objects = CertificateQuerySet.as_manager()
 

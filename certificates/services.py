@@ -9,11 +9,12 @@ row is locked, and the database holds one certificate per person and achievement
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -375,6 +376,8 @@ def review_certificates(registration: Registration, *, cause: str = ReviewCause.
                    certificate, actor=by, organizer=organizer_id, before={"review": before},
                    after={"review": certificate.review, "cause": certificate.review_cause})
             changed.append(certificate)
+    Certificate.objects.filter(pk__in=[c.pk for c in certificates]).update(
+        reviewed_at=timezone.now())
     return changed
 
 
@@ -408,22 +411,31 @@ def _organizer_of(certificate: Certificate):
             .values_list("edition__course__organizer_id", flat=True).first())
 
 
+# A correction's timestamp is taken before its transaction commits: one entered shortly before
+# a review that could not see it yet is still looked at by the next sweep.
+REVIEW_OVERLAP = timedelta(minutes=10)
+
+
 def registrations_to_review():
     """Registrations with a valid certificate (registration certificates aside) whose results,
-    programme decisions (art. 9.1) or attendance were entered or changed after it was issued:
-    what the hourly sweep reviews again, in case the task after the correction was lost (a
-    broker outage)."""
+    programme decisions (art. 9.1) or attendance were entered or changed after it was issued
+    and after its basis was last checked (less `REVIEW_OVERLAP`): what the hourly sweep reviews
+    again, in case the review in the correction's transaction or the task after it did not run.
+    A certificate checked since its last correction (kept by staff, or found still right) is not
+    looked at again until the next correction."""
     from exams.models import Attendance, ProgrammeDecision, Result
 
     changed_after = Q(Exists(Result.objects.filter(
         enrolment__registration_id=OuterRef("registration_id"),
-        entered_at__gt=OuterRef("created_at"),
+        entered_at__gt=OuterRef("review_from"),
     ))) | Q(Exists(ProgrammeDecision.objects.filter(
-        registration_id=OuterRef("registration_id"), decided_at__gt=OuterRef("created_at"),
+        registration_id=OuterRef("registration_id"), decided_at__gt=OuterRef("review_from"),
     ))) | Q(Exists(Attendance.objects.filter(
-        registration_id=OuterRef("registration_id"), recorded_at__gt=OuterRef("created_at"),
+        registration_id=OuterRef("registration_id"), recorded_at__gt=OuterRef("review_from"),
     )))
     certificates = (Certificate.objects.valid().exclude(kind=Certificate.Kind.REGISTRATION)
+                    .annotate(review_from=Coalesce(F("reviewed_at") - REVIEW_OVERLAP,
+                                                   F("created_at")))
                     .filter(changed_after))
     return Registration.objects.filter(
         pk__in=certificates.values("registration_id")).order_by("pk")
