@@ -42,30 +42,52 @@ def reminder_kind(today: date) -> str | None:
     return "opens"
 
 
+# Participants per batch of the second-chance reminders: memory stays bounded by this, not by
+# a year's first-chance enrolments (a few queries more per batch).
+PARTICIPANTS_PER_BATCH = 500
+
+
 def send_second_chance_reminders(today: date) -> int:
     """One mail per participant with a failed unit not yet enrolled for, per kind and year
-    (idempotent); returns the mails queued or found."""
+    (idempotent); returns the mails queued or found. Participants are taken in batches of
+    PARTICIPANTS_PER_BATCH (by user id), each with all of its first chances, so one person's
+    units are always in one mail."""
     kind = reminder_kind(today)
     if kind is None:
         return 0
-    opens, closes = windows.second_chance_window(today.year)
-    # Three queries: the first chances without a second-chance enrolment, the publications of
-    # their courses, their current results (as exams.services.overview does for one person).
-    firsts = list(
-        Enrolment.objects.filter(
-            chance=Chance.FIRST,
-            registration__status=Registration.Status.CONFIRMED,
-            registration__edition__academic_year__end__year=today.year,
+    without_second = Enrolment.objects.filter(
+        chance=Chance.FIRST,
+        registration__status=Registration.Status.CONFIRMED,
+        registration__edition__academic_year__end__year=today.year,
+    ).exclude(Exists(Enrolment.objects.filter(
+        registration_id=OuterRef("registration_id"), unit_id=OuterRef("unit_id"),
+        chance=Chance.SECOND,
+    )))
+    found, after_user = 0, 0
+    while True:
+        next_users = (without_second.filter(registration__user_id__gt=after_user)
+                      .order_by("registration__user_id")
+                      .values("registration__user_id").distinct()[:PARTICIPANTS_PER_BATCH])
+        firsts = list(
+            without_second.filter(registration__user_id__in=next_users)
+            .select_related("registration__user", "registration__edition__course",
+                            "registration__edition__academic_year", "unit")
+            .order_by("registration__user_id", "pk")
         )
-        .exclude(Exists(Enrolment.objects.filter(
-            registration_id=OuterRef("registration_id"), unit_id=OuterRef("unit_id"),
-            chance=Chance.SECOND,
-        )))
-        .select_related("registration__user", "registration__edition__course",
-                        "registration__edition__academic_year", "unit")
-    )
-    if not firsts:
-        return 0
+        if not firsts:
+            return found
+        found += _queue_each("second chance", _second_chance_mails(firsts, today, kind))
+        users = {first.registration.user_id for first in firsts}
+        if len(users) < PARTICIPANTS_PER_BATCH:
+            return found
+        after_user = max(users)
+
+
+def _second_chance_mails(firsts: list[Enrolment], today: date, kind: str) -> list:
+    """The (user, Email) of a batch's participants still owed a reminder. Two queries: the
+    publications of their courses, their current results (as exams.services.overview does for
+    one person)."""
+    opens, closes = windows.second_chance_window(today.year)
     published = set(
         Publication.objects.filter(
             course_id__in={first.registration.edition.course_id for first in firsts},
@@ -83,7 +105,7 @@ def send_second_chance_reminders(today: date) -> int:
         result = results.get(first.pk) if is_published else None
         if second_chance_refusal(first, today, published=result) is None:
             units_by_user.setdefault(first.registration.user, []).append(first.unit)
-    return _queue_each("second chance", [
+    return [
         (user, Email(
             to=user.email, user=user, language=user.preferred_language or "nl",
             subject=_("Enrol for the second exam chance"),
@@ -93,7 +115,7 @@ def send_second_chance_reminders(today: date) -> int:
             dedup_key=f"exams-second-chance-{kind}-{today.year}-{user.pk}",
         ))
         for user, units in units_by_user.items()
-    ])
+    ]
 
 
 DIGITAL_EXAM_DAYS_BEFORE = 7

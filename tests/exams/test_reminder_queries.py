@@ -54,3 +54,35 @@ def test_digital_exam_reminders_select_in_constant_queries(periods, programme,
     participants(1, programme, periods[0], exam_committee_member)
     _assert_set_based(send_digital_exam_reminders, date(2027, 5, 25),
                       lambda: participants(9, programme, periods[0], exam_committee_member))
+
+
+def test_second_chance_reminders_go_in_batches_of_participants_each_whole(
+        monkeypatch, periods, programme, exam_committee_member):
+    """Memory is bounded by the batch, not by a year's first chances: 5 participants in batches
+    of 2 (the last one short). Each failed both units: each gets one mail naming both, also a
+    participant whose enrolments straddle what would be a batch boundary by enrolment."""
+    from exams.services import reminders
+
+    monkeypatch.setattr(reminders, "PARTICIPANTS_PER_BATCH", 2)
+    made = participants(5, programme, periods[0], exam_committee_member, results=("8", "7"))
+    found, queries = _measured(send_second_chance_reminders, date(2027, 7, 11))
+    assert found == 5
+    mails = OutgoingEmail.objects.order_by("user_id")
+    assert [mail.user_id for mail in mails] == sorted(r.user_id for r in made)
+    assert all("DATA1" in mail.body_text and "DATA2" in mail.body_text for mail in mails)
+    again, selection = _measured(send_second_chance_reminders, date(2027, 7, 11))
+    assert again == 5 and OutgoingEmail.objects.count() == 5
+    # Three batches of 2, 2 and 1: each its own selection queries, none more.
+    monkeypatch.setattr(reminders, "PARTICIPANTS_PER_BATCH", 10)
+    _found, one_batch = _measured(send_second_chance_reminders, date(2027, 7, 11))
+    assert selection == 3 * one_batch
+
+
+def test_exactly_a_batch_full_looks_once_more_and_stops(monkeypatch, periods, programme,
+                                                        exam_committee_member):
+    from exams.services import reminders
+
+    monkeypatch.setattr(reminders, "PARTICIPANTS_PER_BATCH", 2)
+    participants(2, programme, periods[0], exam_committee_member)
+    assert send_second_chance_reminders(date(2027, 7, 11)) == 2
+    assert OutgoingEmail.objects.count() == 2
