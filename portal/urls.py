@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import account_views, views
 
 admin.site.site_header = "Lifelong Learning Portal"
 admin.site.site_title = "Lifelong Learning Portal"
@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("portal.privacy.urls")),
     path("profile/", views.profile, name="profile"),
     path("language/", views.set_language, name="set_language"),
+    # Before allauth's own patterns, which would answer the same path.
+    path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
