@@ -73,27 +73,39 @@ def _check(enrolment: Enrolment, value, code: str, reason: str) -> tuple[Decimal
 
 
 def _write(enrolment: Enrolment, value, code: str, user, reason: str) -> Result:
+    """The result, superseding the current one, audited. The certificates are the caller's
+    next step (`_review_after`), once per registration."""
     current = Result.objects.current().filter(enrolment=enrolment).first()
     result = Result.objects.create(
         enrolment=enrolment, value=value, code=code, entered_by=user,
         reason=reason.strip(), supersedes=current,
     )
     audit_result(result, current, user, enrolment.unit.course.organizer_id)
-    # A certificate issued on the old result may no longer hold: it is marked "to review" in
-    # this same transaction, so the correction and the mark are saved together or not at all
-    # (rules.md §7; staff decide on revocation, seed 2 art. 9.1).
+    return result
+
+
+def _review_after(results: list[Result], user) -> None:
+    """What results entered mean for certificates, once per registration however many of its
+    results were entered: a certificate issued on an old result may no longer hold, so it is
+    marked "to review" in this same transaction (the results and the marks are saved together
+    or not at all; rules.md §7, staff decide on revocation, seed 2 art. 9.1); after a
+    correction a certificate may be due (issued after commit, by the task)."""
     from certificates.models import ReviewCause
     from certificates.services import review_certificates
+    from certificates.tasks import issue_certificates_for_registration_task
+    from portal.queueing import enqueue_on_commit
 
-    review_certificates(enrolment.registration, cause=ReviewCause.RESULT, by=user)
-    if current is not None:
-        # A correction: a certificate may now be due (issued after commit, by the task).
-        from certificates.tasks import issue_certificates_for_registration_task
-        from portal.queueing import enqueue_on_commit
-
-        enqueue_on_commit(issue_certificates_for_registration_task,
-                          registration_id=enrolment.registration_id)
-    return result
+    registrations, corrected = {}, set()
+    for result in results:
+        registration = result.enrolment.registration
+        registrations.setdefault(registration.pk, registration)
+        if result.supersedes_id is not None:
+            corrected.add(registration.pk)
+    for registration_id, registration in registrations.items():
+        review_certificates(registration, cause=ReviewCause.RESULT, by=user)
+        if registration_id in corrected:
+            enqueue_on_commit(issue_certificates_for_registration_task,
+                              registration_id=registration_id)
 
 
 def audit_result(result: Result, superseded: Result | None, user, organizer_id) -> None:
@@ -118,7 +130,9 @@ def record_result(enrolment: Enrolment, *, user, value=None, code: str = "",
     enrolment = Enrolment.objects.select_for_update().select_related(
         "unit__course__organizer").get(pk=enrolment.pk)
     value, code = _check(enrolment, value, code, reason)
-    return _write(enrolment, value, code, user, reason)
+    result = _write(enrolment, value, code, user, reason)
+    _review_after([result], user)
+    return result
 
 
 COLUMNS = ("email", "unit", "chance", "result")  # plus optional "registration" and "reason"
@@ -282,8 +296,10 @@ def import_results_csv(file, user) -> ImportReport:
         report.errors.append((1, _("The file has no lines.")))
     if report.errors:
         return report
+    written = []
     for enrolment, value, code, reason in planned:
         Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-        _write(enrolment, value, code, user, reason or _("CSV upload"))
+        written.append(_write(enrolment, value, code, user, reason or _("CSV upload")))
+    _review_after(written, user)  # once per registration, not once per line
     report.created = len(planned)
     return report
