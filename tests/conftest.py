@@ -97,6 +97,31 @@ def pytest_collection_modifyitems(items):
             )
 
 
+# --- the embedded default (SQLite, `make run`) in a subprocess: tests/embedded.py -------------
+
+
+@pytest.fixture(scope="session")
+def _embedded_migrated(tmp_path_factory):
+    """One `manage.py migrate` of a fresh SQLite database per test session (per xdist worker)."""
+    from tests.embedded import manage
+
+    var_dir = tmp_path_factory.mktemp("embedded-migrated")
+    manage(var_dir, "migrate", "--noinput")
+    return var_dir
+
+
+@pytest.fixture
+def embedded_var_dir(_embedded_migrated, tmp_path):
+    """`tmp_path` as the var/ directory of the embedded default, holding a freshly migrated
+    SQLite database: a copy of what `manage.py migrate` wrote into an empty directory (migrating
+    takes ~7 s; each test gets the same files it would have made itself, and writes only to its
+    own copy)."""
+    import shutil
+
+    shutil.copytree(_embedded_migrated, tmp_path, dirs_exist_ok=True)
+    return tmp_path
+
+
 # --- a fake VIES on 127.0.0.1 (tests/billing/fake_vies.py), wired in through the settings -----
 
 
