@@ -97,6 +97,31 @@ def pytest_collection_modifyitems(items):
             )
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb):
+    """pytest-django's, and at the very end, before it drops the test database, no other session
+    left on it: DROP DATABASE would wait 5 s and then fail ("being accessed by other users": a
+    warning, and the database left behind). What is still connected then is this process's and
+    idle, as no test is running: seen were six sessions of the live server's request threads,
+    the connections Chromium had kept alive, when the browser tests ran shortly before the end.
+    Not with --reuse-db, which keeps the database."""
+    yield
+    if django_db_keepdb:
+        return
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for alias in connections:
+            connection = connections[alias]
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            connection.close()
+
+
 # --- the embedded default (SQLite, `make run`) in a subprocess: tests/embedded.py -------------
 
 
