@@ -146,7 +146,10 @@ class CeleryWorker:
         self.process = None
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
+        # Not PYTEST_XDIST_*: portal.settings_test would move REDIS_URL (our private Redis) to
+        # the xdist worker's database number, and the worker would listen where nobody publishes.
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("CELERY_", "PYTEST_XDIST_"))}
         env.update(
             DJANGO_SETTINGS_MODULE="tests.worker_settings",
             DATABASE_URL=self.database_url,

@@ -83,6 +83,17 @@ def _flushes_the_database(item) -> bool:
     return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
+def pytest_configure(config):
+    """Under pytest-xdist (`make test` runs `-n 2`) only `--dist load` keeps the order below on
+    every worker: it hands each worker consecutive runs of the sorted items, in order. loadfile,
+    loadscope, loadgroup and worksteal can give a worker a test that stays in its own transaction
+    after one that emptied the tables, which then fails for want of the migrations' rows."""
+    dist = getattr(config.option, "dist", "no")
+    if dist not in ("no", "load"):
+        raise pytest.UsageError(f"--dist {dist}: this suite runs with --dist load (the default "
+                                "of -n) or without xdist; see tests/conftest.py.")
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Tests in real transactions end by emptying every table, data migrations' rows (the role
