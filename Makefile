@@ -9,6 +9,10 @@ STAMP := $(VENV)/.installed
 # end-to-end tests, zbarimg for reading QR codes back, gettext for compiling translations.
 DEBIAN_PACKAGES := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils zbar-tools chromium gettext fonts-dejavu-core
 PG_CLUSTER = $(shell ls /etc/postgresql 2>/dev/null | head -n 1)
+# The suite in two pytest-xdist processes (`--dist load`, the only order tests/conftest.py
+# allows), each with its own test database and Redis database. Serially:
+# `make test PYTEST_ARGS=-n0`; any other pytest options go here too.
+PYTEST_ARGS ?= -n 2 --dist load
 
 .PHONY: run test install system-packages services migrate demo messages lint bench clean security
 
@@ -53,7 +57,7 @@ run: system-packages demo
 test: system-packages $(STAMP) services
 	$(PY) manage.py makemigrations --check --dry-run --settings=portal.settings_test >/dev/null
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Static analysis (bandit: fails on high severity) and the pinned dependencies against known
 # vulnerabilities (pip-audit: fails on a known one; says so when the service is unreachable).

@@ -49,6 +49,10 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05, what: str
     raise AssertionError(f"Timed out after {timeout} s waiting for {what}.")
 
 
+class PortTaken(AssertionError):
+    """The server we started exited: most likely someone else had taken its port."""
+
+
 class RedisServer:
     """A throw-away redis-server (no persistence) that a test may stop and start again."""
 
@@ -67,7 +71,32 @@ class RedisServer:
         )
         return result.stdout.strip() == "PONG"
 
+    def serving(self) -> bool:
+        """Our redis-server answers on our port. A ping alone would also be answered by another
+        process's server that had taken the port first (two pytest-xdist workers, or another
+        session on this machine, both picking the same free port), while ours exits."""
+        if self.process.poll() is not None:
+            raise PortTaken(f"redis-server on port {self.port} exited ({self.process.returncode})")
+        result = subprocess.run(
+            [REDIS_CLI, "-p", str(self.port), "info", "server"],
+            capture_output=True, text=True, timeout=5,
+        )
+        mine = re.compile(rf"^process_id:{self.process.pid}$", re.MULTILINE)
+        return mine.search(result.stdout) is not None
+
     def start(self) -> None:
+        first_start = self.process is None
+        for attempt in range(3):
+            try:
+                self._start()
+                return
+            except PortTaken:
+                # Only on the first start may we move: after a stop, clients hold the URL.
+                if not first_start or attempt == 2:
+                    raise
+                self.port = free_port()
+
+    def _start(self) -> None:
         self.process = subprocess.Popen(
             [
                 REDIS_SERVER,
@@ -85,7 +114,7 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_for(self.ping, timeout=10, what=f"redis-server on port {self.port}")
+        wait_for(self.serving, timeout=10, what=f"redis-server on port {self.port}")
 
     def stop(self) -> None:
         """Like the outage in production: the server goes away, its queued messages with it."""
@@ -117,7 +146,10 @@ class CeleryWorker:
         self.process = None
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
+        # Not PYTEST_XDIST_*: portal.settings_test would move REDIS_URL (our private Redis) to
+        # the xdist worker's database number, and the worker would listen where nobody publishes.
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("CELERY_", "PYTEST_XDIST_"))}
         env.update(
             DJANGO_SETTINGS_MODULE="tests.worker_settings",
             DATABASE_URL=self.database_url,

@@ -83,6 +83,17 @@ def _flushes_the_database(item) -> bool:
     return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
+def pytest_configure(config):
+    """Under pytest-xdist (`make test` runs `-n 2`) only `--dist load` keeps the order below on
+    every worker: it hands each worker consecutive runs of the sorted items, in order. loadfile,
+    loadscope, loadgroup and worksteal can give a worker a test that stays in its own transaction
+    after one that emptied the tables, which then fails for want of the migrations' rows."""
+    dist = getattr(config.option, "dist", "no")
+    if dist not in ("no", "load"):
+        raise pytest.UsageError(f"--dist {dist}: this suite runs with --dist load (the default "
+                                "of -n) or without xdist; see tests/conftest.py.")
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Tests in real transactions end by emptying every table, data migrations' rows (the role
@@ -95,6 +106,56 @@ def pytest_collection_modifyitems(items):
             item.add_marker(
                 pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False
             )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb):
+    """pytest-django's, and at the very end, before it drops the test database, no other session
+    left on it: DROP DATABASE would wait 5 s and then fail ("being accessed by other users": a
+    warning, and the database left behind). What is still connected then is this process's and
+    idle, as no test is running: seen were six sessions of the live server's request threads,
+    the connections Chromium had kept alive, when the browser tests ran shortly before the end.
+    Not with --reuse-db, which keeps the database."""
+    yield
+    if django_db_keepdb:
+        return
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for alias in connections:
+            connection = connections[alias]
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            connection.close()
+
+
+# --- the embedded default (SQLite, `make run`) in a subprocess: tests/embedded.py -------------
+
+
+@pytest.fixture(scope="session")
+def _embedded_migrated(tmp_path_factory):
+    """One `manage.py migrate` of a fresh SQLite database per test session (per xdist worker)."""
+    from tests.embedded import manage
+
+    var_dir = tmp_path_factory.mktemp("embedded-migrated")
+    manage(var_dir, "migrate", "--noinput")
+    return var_dir
+
+
+@pytest.fixture
+def embedded_var_dir(_embedded_migrated, tmp_path):
+    """`tmp_path` as the var/ directory of the embedded default, holding a freshly migrated
+    SQLite database: a copy of what `manage.py migrate` wrote into an empty directory (migrating
+    takes ~7 s; each test gets the same files it would have made itself, and writes only to its
+    own copy)."""
+    import shutil
+
+    shutil.copytree(_embedded_migrated, tmp_path, dirs_exist_ok=True)
+    return tmp_path
 
 
 # --- a fake VIES on 127.0.0.1 (tests/billing/fake_vies.py), wired in through the settings -----

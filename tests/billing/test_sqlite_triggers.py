@@ -1,12 +1,11 @@
 """The embedded default (SQLite, `make run`) refuses changes to issued documents like PostgreSQL.
 
 SQLite loses a table's triggers whenever a migration rebuilds the table, so this migrates a
-fresh SQLite database in a subprocess and reads back which triggers exist at the end.
+fresh SQLite database in a subprocess (`embedded_var_dir`, tests/conftest.py) and reads back
+which triggers exist at the end.
 """
 
 import sqlite3
-
-from tests.embedded import manage
 
 APPEND_ONLY_TABLES = [
     "billing_invoice",
@@ -16,9 +15,8 @@ APPEND_ONLY_TABLES = [
 ]
 
 
-def test_every_append_only_table_keeps_its_triggers_after_all_migrations(tmp_path):
-    manage(tmp_path, "migrate", "--noinput")
-    with sqlite3.connect(tmp_path / "portal.sqlite3") as database:
+def test_every_append_only_table_keeps_its_triggers_after_all_migrations(embedded_var_dir):
+    with sqlite3.connect(embedded_var_dir / "portal.sqlite3") as database:
         triggers = database.execute(
             "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
         ).fetchall()

@@ -156,9 +156,8 @@ print(json.dumps({
 """
 
 
-def test_communications_are_unique_on_sqlite_too(tmp_path):
-    manage(tmp_path, "migrate", "--noinput")
-    result = manage(tmp_path, "shell", "-c", SQLITE_SCRIPT)
+def test_communications_are_unique_on_sqlite_too(embedded_var_dir):
+    result = manage(embedded_var_dir, "shell", "-c", SQLITE_SCRIPT)
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["numbers"] == ["2026-000001", "2026-000001", "2036-000001", "2036-000001"]
     assert len(set(outcome["communications"])) == 10

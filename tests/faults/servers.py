@@ -196,6 +196,10 @@ class Gunicorn:
     def _ready(self) -> bool:
         if self.process.poll() is not None:
             raise AssertionError(f"gunicorn exited:\n{self.log()}")
+        # Ours, not another process's server that had the same free port first.
+        if f"Listening at: {self.url} ({self.process.pid})" not in self.log_path.read_text(
+                errors="replace"):
+            return False
         try:
             self.get("/static/css/portal.css", timeout=2)  # any answer will do
         except OSError:

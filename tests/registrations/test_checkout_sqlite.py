@@ -51,9 +51,8 @@ print(json.dumps({
 """
 
 
-def test_cart_and_checkout_run_on_sqlite(tmp_path):
-    manage(tmp_path, "migrate", "--noinput")
-    result = manage(tmp_path, "shell", "-c", SCRIPT)
+def test_cart_and_checkout_run_on_sqlite(embedded_var_dir):
+    result = manage(embedded_var_dir, "shell", "-c", SCRIPT)
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome == {
         "editions": outcome["editions"],
@@ -72,5 +71,5 @@ def test_cart_and_checkout_run_on_sqlite(tmp_path):
         "mail": [["sent", True, True]],
     }
     assert len(outcome["editions"]) == 2
-    [mail_file] = (tmp_path / "mail").iterdir()
+    [mail_file] = (embedded_var_dir / "mail").iterdir()
     assert "Cancellation conditions" in mail_file.read_text()
