@@ -7,11 +7,13 @@ Run through the runner (it creates the database and sets Django up):
     .venv/bin/python -m tests.bench.bench_seat_rush        # the same
 
 The rush: one edition with `--checkouts` seats (400), as many distinct participants, `--threads`
-(8) worker threads, each with its own database connection (Django's are per thread), each doing
-add_to_cart + checkout for its share of the participants, all released at once by a barrier.
-Wall-clock time from the release to the last commit gives checkouts per minute.
+(8) worker threads spread over `--processes` (4) forked worker processes, as gunicorn runs the
+portal (tests/bench/concurrent_rush.py), each thread with its own database connection, each
+doing add_to_cart + checkout for its share of the participants, all released at once by a
+barrier. Wall-clock time from the release to the last commit gives checkouts per minute; the
+worker processes' CPU time and PostgreSQL's (from /proc) give the CPU per checkout.
 
-The bare loop: the same threads do the same number of transactions
+The bare loop: the same threads and processes do the same number of transactions
 `BEGIN; SELECT ... FROM bench_lock WHERE id = 1 FOR UPDATE; INSERT INTO bench_insert ...; COMMIT`
 through the same Django connections: the floor of what any "one lock, one write" checkout can
 reach here (round trips, the lock queue and the COMMIT's WAL flush, nothing else).
