@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import (
@@ -16,6 +17,8 @@ from courses.models import (
 @admin.register(Organizer)
 class OrganizerAdmin(admin.ModelAdmin):
     list_display = ["name", "enterprise_number", "iban", "contact_email"]
+    # A website typed without its scheme is taken as https (Django 6's default, already now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["name", "enterprise_number", "contact_email"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [

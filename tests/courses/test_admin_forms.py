@@ -177,3 +177,17 @@ def test_saving_a_voucher_keeps_a_use_made_meanwhile(client, course_admin, taken
     assert response.status_code == 302
     voucher.refresh_from_db()
     assert (voucher.value, voucher.times_used) == (12, 4)
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("www.kuleuven.be/levenslang", "https://www.kuleuven.be/levenslang"),
+    ("http://example.org", "http://example.org"),
+])
+def test_an_organizers_website_typed_without_a_scheme_is_https(typed, stored):
+    from django.contrib import admin as django_admin
+
+    from courses.models import Organizer
+
+    form_class = django_admin.site._registry[Organizer].get_form(None)
+    field = form_class.base_fields["website"]
+    assert field.clean(typed) == stored
