@@ -172,6 +172,11 @@ def issue_credit_note(*, invoice: Invoice, net: Decimal, vat: Decimal, reason: s
     # lock before the series'): two credit notes at the same moment, in any year's series,
     # would otherwise both find the whole amount left and together exceed the invoice.
     Invoice.objects.select_for_update().filter(pk=invoice.pk).values_list("pk").get()
+    if invoice.kind == Invoice.Kind.INVOICE:
+        # This note may withdraw the invoice's late charges (below), which locks them. Finance
+        # crediting a charge by hand takes its row, then the series: so the charges' rows are
+        # taken here, before the series, or the two could wait for each other.
+        list(Invoice.objects.select_for_update().filter(charged_for=invoice).values_list("pk"))
     already = CreditNote.objects.filter(invoice=invoice).aggregate(
         total=Sum("total", default=Decimal("0.00")))["total"]
     if net <= 0 or vat < 0 or already + net + vat > invoice.total:
