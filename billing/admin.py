@@ -204,6 +204,14 @@ class InvoiceAdmin(ReadOnlyAdmin):
             else:
                 self.message_user(request, _("Credit note %(number)s issued.")
                                   % {"number": note.number})
+                # The note may have withdrawn a late charge of the invoice (seed 2 art. 4.7,
+                # billing/late_charge_withdrawal.py): finance is told, not left to find it.
+                for withdrawal in CreditNote.objects.filter(
+                        invoice__charged_for=invoice, pk__gt=note.pk).select_related("invoice"):
+                    self.message_user(request, _(
+                        "The late-payment charge %(charge)s is withdrawn: credit note "
+                        "%(number)s.") % {"charge": withdrawal.invoice.number,
+                                          "number": withdrawal.number})
                 return redirect("admin:billing_creditnote_change", note.pk)
         context = {**self.admin_site.each_context(request), "form": form, "invoice": invoice,
                    "title": _("Credit note"), "opts": self.model._meta,
