@@ -172,11 +172,12 @@ def issue_credit_note(*, invoice: Invoice, net: Decimal, vat: Decimal, reason: s
     # lock before the series'): two credit notes at the same moment, in any year's series,
     # would otherwise both find the whole amount left and together exceed the invoice.
     Invoice.objects.select_for_update().filter(pk=invoice.pk).values_list("pk").get()
-    if invoice.kind == Invoice.Kind.INVOICE:
-        # This note may withdraw the invoice's late charges (below), which locks them. Finance
-        # crediting a charge by hand takes its row, then the series: so the charges' rows are
-        # taken here, before the series, or the two could wait for each other.
-        list(Invoice.objects.select_for_update().filter(charged_for=invoice).values_list("pk"))
+    # This note may withdraw the invoice's late charges (below), which locks them. Finance
+    # crediting a charge by hand takes its row, then the series: so the charges' rows are taken
+    # here, before the series, or the two could wait for each other. (A charge has none.)
+    charges = (list(Invoice.objects.select_for_update().filter(charged_for=invoice)
+                    .values_list("pk", flat=True))
+               if invoice.kind == Invoice.Kind.INVOICE else [])
     already = CreditNote.objects.filter(invoice=invoice).aggregate(
         total=Sum("total", default=Decimal("0.00")))["total"]
     if net <= 0 or vat < 0 or already + net + vat > invoice.total:
@@ -202,9 +203,9 @@ def issue_credit_note(*, invoice: Invoice, net: Decimal, vat: Decimal, reason: s
     from billing.dunning_flags import lift_flags_when_settled
 
     lift_flags_when_settled([invoice.pk], today, reason="credited")
-    if invoice.kind == Invoice.Kind.INVOICE:
+    if charges:
         # Seed 2 art. 4.7: a charge taken on money the correction shows was not owed late is
-        # withdrawn (billing/late_charge_withdrawal.py; a charge's own notes need no check).
+        # withdrawn (billing/late_charge_withdrawal.py).
         from billing.late_charge_withdrawal import withdraw_charges_paid_in_time
 
         withdraw_charges_paid_in_time([invoice.pk], cause="credited")
