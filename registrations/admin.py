@@ -261,5 +261,10 @@ class VoucherAdmin(admin.ModelAdmin):
     filter_horizontal = ["organizers", "courses", "editions"]
     readonly_fields = ["times_used"]
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "editions":  # an edition's name is its course's title
+            kwargs["queryset"] = db_field.related_model.objects.select_related("course")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
 
 from registrations import admin_cancellation  # noqa: E402,F401 - cancellations' admin classes
