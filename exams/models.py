@@ -143,6 +143,14 @@ class Enrolment(models.Model):
     def __str__(self):
         return f"{self.registration.user} · {self.unit.code} · {self.get_chance_display()}"
 
+    def clean(self):
+        super().clean()
+        # Results, credits and the getuigschrift count a registration's units of its course.
+        if (self.registration_id and self.unit_id
+                and self.unit.course_id != self.registration.edition.course_id):
+            raise ValidationError({"unit": _(
+                "This course unit is not part of the course of this registration.")})
+
 
 class Attendance(models.Model):
     registration = models.ForeignKey(
