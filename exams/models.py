@@ -127,7 +127,7 @@ class Enrolment(models.Model):
     chance = models.PositiveSmallIntegerField(_("chance"), choices=Chance.choices)
     origin = models.CharField(_("origin"), max_length=12, choices=Origin.choices)
     enrolled_on = models.DateField(_("enrolled on"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("exam enrolment")
