@@ -163,7 +163,8 @@ class EditionAdminForm(forms.ModelForm):
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
     form = EditionAdminForm
-    list_display = ["code", "course", "start", "end", "seats", "status", "cancellation_policy"]
+    list_display = ["code", "course", "start", "end", "seats", "seats_taken", "status",
+                    "cancellation_policy"]
     list_filter = [
         "status",
         "course__organizer",
