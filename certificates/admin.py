@@ -105,11 +105,28 @@ class ToReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ValidFilter(admin.SimpleListFilter):
+    """Valid or revoked, in those words (the field's own filter said "revoked at: empty")."""
+
+    title = gettext_lazy("valid")
+    parameter_name = "valid"
+
+    def lookups(self, request, model_admin):
+        return [("yes", capfirst(_("valid"))), ("no", capfirst(_("revoked")))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(revoked_at__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
 @admin.register(Certificate)
 class CertificateAdmin(admin.ModelAdmin):
     list_display = ["holder_name", "kind", "title_nl", "credits", "issued_on", "valid",
                     "review", "issued_by"]
-    list_filter = [ToReviewFilter, "kind", ("revoked_at", admin.EmptyFieldListFilter),
+    list_filter = [ToReviewFilter, "kind", ValidFilter,
                    "issued_on", "registration__edition__course__organizer"]
     search_fields = ["holder_name", "user__email", "code", "title_nl", "title_en",
                      "registration__edition__code"]

@@ -123,8 +123,10 @@ class Certificate(models.Model):
     organizer_name = models.CharField(_("organizer"), max_length=200)
     place = models.CharField(_("place of issue"), max_length=100)
     signatory_name = models.CharField(_("signed by"), max_length=200, blank=True)
-    signatory_function_nl = models.CharField(max_length=200, blank=True)
-    signatory_function_en = models.CharField(max_length=200, blank=True)
+    signatory_function_nl = models.CharField(max_length=200, blank=True,
+                                             verbose_name=_("signatory's function (Dutch)"))
+    signatory_function_en = models.CharField(max_length=200, blank=True,
+                                             verbose_name=_("signatory's function (English)"))
     details = models.JSONField(_("other printed facts"), default=dict, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,

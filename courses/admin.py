@@ -93,10 +93,35 @@ class EditionListFilter(admin.RelatedFieldListFilter):
         return [(edition.pk, str(edition)) for edition in editions]
 
 
+def offer_once(field, queryset) -> None:
+    """Let a choice field of a form class list `queryset`, read once here: every form of an
+    inline formset copies the field and would otherwise read the list again (a query per
+    row). The admin wraps the select (RelatedFieldWidgetWrapper): the inner one renders."""
+    choices = [("", field.empty_label or ""), *((o.pk, str(o)) for o in queryset)]
+    field.queryset = queryset
+    field.choices = choices
+    getattr(field.widget, "widget", field.widget).choices = choices
+
+
 class SessionInline(admin.TabularInline):
     model = Session
     extra = 0
     fields = ["starts_at", "ends_at", "location", "topic", "unit"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("unit")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        unit = formset.form.base_fields.get("unit")
+        if unit is not None:
+            # The units of the edition's course (a new edition has no course yet: all of
+            # them; Session.clean refuses another course's unit), read once for all rows.
+            units = CourseUnit.objects.all()
+            if obj is not None:
+                units = units.filter(course_id=obj.course_id)
+            offer_once(unit, units)
+        return formset
 
 
 class CancellationTierInline(admin.TabularInline):
@@ -138,7 +163,8 @@ class EditionAdminForm(forms.ModelForm):
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
     form = EditionAdminForm
-    list_display = ["code", "course", "start", "end", "seats", "status", "cancellation_policy"]
+    list_display = ["code", "course", "start", "end", "seats", "seats_taken", "status",
+                    "cancellation_policy"]
     list_filter = [
         "status",
         "course__organizer",
@@ -257,3 +283,6 @@ class SessionAdmin(admin.ModelAdmin):
     search_fields = ["edition__code", "location", "topic"]
     list_select_related = ["edition", "edition__course"]
     date_hierarchy = "starts_at"
+    # Searched, not listed: a list of every edition (with its course's title) and of every
+    # unit grows with the catalog, and cost a query per edition.
+    autocomplete_fields = ["edition", "unit"]

@@ -7,6 +7,7 @@ unique codes); the rules that decide amounts and dates live in pure modules
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -480,3 +481,13 @@ class Session(models.Model):
 
     def __str__(self):
         return f"{timezone.localtime(self.starts_at):%d/%m/%Y %H:%M}"
+
+    def clean(self):
+        super().clean()
+        # Attendance and exams count sessions per unit: a unit of another course would count
+        # this session for people who do not follow that course.
+        edition = Session.edition.field.get_cached_value(self, None) or (
+            self.edition_id and Edition.objects.filter(pk=self.edition_id).first())
+        if self.unit_id and edition and self.unit.course_id != edition.course_id:
+            raise ValidationError({"unit": _(
+                "This course unit belongs to another course than the edition's.")})

@@ -70,6 +70,11 @@ class EnrolmentAdmin(admin.ModelAdmin):
     list_select_related = ["registration__user", "registration__edition__course", "unit"]
     raw_id_fields = ["registration", "unit"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # What the enrolment's results are about: changing it would move them (and the
+        # certificates issued on them) to another person, unit or chance.
+        return ["registration", "unit", "chance"] if obj is not None else []
+
     def has_delete_permission(self, request, obj=None):
         return False
 

@@ -127,7 +127,7 @@ class Enrolment(models.Model):
     chance = models.PositiveSmallIntegerField(_("chance"), choices=Chance.choices)
     origin = models.CharField(_("origin"), max_length=12, choices=Origin.choices)
     enrolled_on = models.DateField(_("enrolled on"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("exam enrolment")
@@ -142,6 +142,14 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.registration.user} · {self.unit.code} · {self.get_chance_display()}"
+
+    def clean(self):
+        super().clean()
+        # Results, credits and the getuigschrift count a registration's units of its course.
+        if (self.registration_id and self.unit_id
+                and self.unit.course_id != self.registration.edition.course_id):
+            raise ValidationError({"unit": _(
+                "This course unit is not part of the course of this registration.")})
 
 
 class Attendance(models.Model):

@@ -32,11 +32,27 @@ class RegistrationSettingsAdmin(admin.ModelAdmin):
         return not RegistrationSettings.objects.exists()
 
 
+class ParticipantChoiceField(forms.ModelChoiceField):
+    """People by name and e-mail address: two people of the same name are told apart."""
+
+    def label_from_instance(self, obj):
+        name = obj.get_full_name()
+        return f"{name} ({obj.email})" if name else obj.email
+
+
+# The checkout's errors say "you" to the person registering; here staff register someone else.
+STAFF_WORDING = {
+    errors.AlreadyRegistered: _("This person is already registered for this edition."),
+    errors.EditionFull: _("This edition is full: raise its seats first (people on its waiting "
+                          "list are offered a freed seat before anyone else)."),
+}
+
+
 class LateRegistrationForm(forms.Form):
     """The person, the edition and who the invoice is for: the person, or a company (the
     employer pays), with the checkout's fields and checks (rules.md §2)."""
 
-    user = forms.ModelChoiceField(queryset=None, label=_("Participant"))
+    user = ParticipantChoiceField(queryset=None, label=_("Participant"))
     edition = forms.ModelChoiceField(queryset=None, label=_("Edition"))
     invoice_to = CheckoutForm.base_fields["invoice_to"]
     vat_number = CheckoutForm.base_fields["vat_number"]
@@ -81,7 +97,13 @@ class LateRegistrationForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["invoice_to"].required = False  # left out: the person's own invoice
-        self.fields["user"].queryset = get_user_model().objects.filter(is_staff=False)
+        # The checkout's "me" is the participant here, not the staff member filling this in.
+        self.fields["invoice_to"].choices = [
+            (Checkout.InvoiceTo.PERSON, _("the participant (not subject to VAT)")),
+            (Checkout.InvoiceTo.COMPANY, Checkout.InvoiceTo.COMPANY.label),
+        ]
+        self.fields["user"].queryset = get_user_model().objects.filter(
+            is_staff=False).order_by("last_name", "first_name", "email")
         self.fields["edition"].queryset = Edition.objects.exclude(
             status__in=[Edition.Status.DRAFT, Edition.Status.CANCELLED]
         ).select_related("course")
@@ -100,6 +122,15 @@ class RegistrationAdmin(admin.ModelAdmin):
     date_hierarchy = "registered_on"
     readonly_fields = [f.name for f in Registration._meta.fields]
     actions = [issue_certificates]
+    change_list_template = "admin/registrations/registration/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "may_register_late": self.may_register_late(request)}
+        return super().changelist_view(request, extra_context)
+
+    def may_register_late(self, request) -> bool:
+        return request.user.has_perm("registrations.change_registration")
 
     def has_issue_certificates_permission(self, request):
         return request.user.has_perm("certificates.add_certificate")
@@ -119,7 +150,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def late_view(self, request):
         """Staff accept a registration after the deadline by hand (seed 2 art. 3.2)."""
-        if not request.user.has_perm("registrations.change_registration"):
+        if not self.may_register_late(request):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
@@ -134,7 +165,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                     billing=billing,
                 )
             except errors.RegistrationError as error:
-                form.add_error(None, error.message)
+                form.add_error(None, STAFF_WORDING.get(type(error), error.message))
             else:
                 self.message_user(request, _("Late registration recorded and invoiced."))
                 return redirect("admin:registrations_registration_change", registration.pk)
@@ -260,6 +291,11 @@ class VoucherAdmin(admin.ModelAdmin):
     search_fields = ["code"]
     filter_horizontal = ["organizers", "courses", "editions"]
     readonly_fields = ["times_used"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "editions":  # an edition's name is its course's title
+            kwargs["queryset"] = db_field.related_model.objects.select_related("course")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 from registrations import admin_cancellation  # noqa: E402,F401 - cancellations' admin classes

@@ -149,21 +149,27 @@ class Checkout(models.Model):
         COMPANY = "company", _("a company")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checkouts"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checkouts",
+        verbose_name=_("participant")
     )
-    token = models.UUIDField(unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    invoice_to = models.CharField(max_length=7, choices=InvoiceTo.choices)
-    company_name = models.CharField(max_length=200, blank=True)
-    company_address = models.TextField(blank=True)
-    vat_number = models.CharField(max_length=20, blank=True)
-    vat_status = models.CharField(max_length=12, blank=True)
-    third_party_name = models.CharField(max_length=200, blank=True)
-    third_party_address = models.TextField(blank=True)
-    third_party_vat_number = models.CharField(max_length=20, blank=True)
-    kmo_portefeuille = models.BooleanField(default=False)
-    instalments = models.PositiveSmallIntegerField(default=1)
-    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, null=True, blank=True)
+    token = models.UUIDField(unique=True, verbose_name=_("token"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    invoice_to = models.CharField(max_length=7, choices=InvoiceTo.choices,
+                                  verbose_name=_("invoice to"))
+    company_name = models.CharField(max_length=200, blank=True, verbose_name=_("company name"))
+    company_address = models.TextField(blank=True, verbose_name=_("company address"))
+    vat_number = models.CharField(max_length=20, blank=True, verbose_name=_("VAT number"))
+    vat_status = models.CharField(max_length=12, blank=True, verbose_name=_("VIES answer"))
+    third_party_name = models.CharField(max_length=200, blank=True,
+                                        verbose_name=_("third-party payer"))
+    third_party_address = models.TextField(blank=True,
+                                           verbose_name=_("third-party payer's address"))
+    third_party_vat_number = models.CharField(max_length=20, blank=True,
+                                              verbose_name=_("third-party payer's VAT number"))
+    kmo_portefeuille = models.BooleanField(default=False, verbose_name=_("KMO-portefeuille"))
+    instalments = models.PositiveSmallIntegerField(default=1, verbose_name=_("instalments"))
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, null=True, blank=True,
+                                verbose_name=_("voucher"))
 
     class Meta:
         verbose_name = _("checkout")
@@ -195,7 +201,8 @@ class Registration(models.Model):
         Edition, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("edition")
     )
     checkout = models.ForeignKey(
-        Checkout, on_delete=models.PROTECT, null=True, blank=True, related_name="registrations"
+        Checkout, on_delete=models.PROTECT, null=True, blank=True, related_name="registrations",
+        verbose_name=_("checkout")
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED
@@ -205,13 +212,16 @@ class Registration(models.Model):
     late_by_staff = models.BooleanField(_("late registration accepted by staff"), default=False)
     # The price as it was at registration: it never rises afterwards (rules.md §1).
     fee = models.DecimalField(_("fee"), max_digits=9, decimal_places=2)
-    programme_amount = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal("0"))
-    credit_amount = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal("0"))
+    programme_amount = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal("0"),
+                                           verbose_name=_("amount per programme"))
+    credit_amount = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal("0"),
+                                        verbose_name=_("amount per credit"))
     discount = models.DecimalField(_("discount"), max_digits=9, decimal_places=2, default=0)
     net = models.DecimalField(_("net"), max_digits=9, decimal_places=2)
     vat = models.DecimalField(_("VAT"), max_digits=9, decimal_places=2)
     total = models.DecimalField(_("total"), max_digits=9, decimal_places=2)
-    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, null=True, blank=True)
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, null=True, blank=True,
+                                verbose_name=_("voucher"))
 
     class Meta:
         verbose_name = _("registration")
@@ -247,13 +257,17 @@ class WaitingListEntry(models.Model):
         CLOSED = "closed", _("list closed")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waiting_list_entries"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waiting_list_entries",
+        verbose_name=_("participant")
     )
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="waiting_list")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
-    joined_at = models.DateTimeField(auto_now_add=True)
-    offered_at = models.DateTimeField(null=True, blank=True)
-    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="waiting_list",
+                                verbose_name=_("edition"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING,
+                              verbose_name=_("status"))
+    joined_at = models.DateTimeField(auto_now_add=True, verbose_name=_("joined at"))
+    offered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("offered at"))
+    offer_expires_at = models.DateTimeField(null=True, blank=True,
+                                            verbose_name=_("offer expires at"))
 
     class Meta:
         verbose_name = _("waiting-list entry")
@@ -289,20 +303,23 @@ class AdmissionApplication(models.Model):
         REJECTED = "rejected", _("rejected")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admission_applications"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admission_applications",
+        verbose_name=_("participant")
     )
-    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="applications")
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="applications",
+                                verbose_name=_("edition"))
     motivation = models.TextField(_("motivation"))
     prior_knowledge = models.TextField(_("prior knowledge"))
     experience = models.TextField(_("professional experience"))
     cv = models.FileField(_("CV (PDF)"), upload_to=cv_upload_path, blank=True)
-    cv_name = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
-    submitted_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    cv_name = models.CharField(max_length=200, blank=True, verbose_name=_("CV file name"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED,
+                              verbose_name=_("status"))
+    submitted_at = models.DateTimeField(auto_now_add=True, verbose_name=_("submitted at"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
+        related_name="+", verbose_name=_("decided by"),
     )
     decision_note = models.TextField(_("note to the candidate"), blank=True)
     register_before = models.DateField(_("register and pay before"), null=True, blank=True)

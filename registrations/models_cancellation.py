@@ -21,35 +21,41 @@ class CancellationRequest(models.Model):
         ORGANIZER_CHANGED = "organizer_changed", _("free cancellation after a change")
 
     registration = models.ForeignKey(
-        "registrations.Registration", on_delete=models.PROTECT, related_name="cancellations"
+        "registrations.Registration", on_delete=models.PROTECT, related_name="cancellations",
+        verbose_name=_("registration")
     )
-    reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.PARTICIPANT)
+    reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.PARTICIPANT,
+                              verbose_name=_("reason"))
     # Seed 2 art. 5.1 / seed 1: the date of cancellation is the date the request was received.
     received_on = models.DateField(_("request received on"))
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("recorded by"),
     )
-    requested_at = models.DateTimeField(auto_now_add=True)
+    requested_at = models.DateTimeField(auto_now_add=True, verbose_name=_("requested at"))
     note = models.TextField(_("note"), blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING,
+                              verbose_name=_("status"))
     # The decision, written once on confirmation.
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+",
+        related_name="+", verbose_name=_("decided by"),
     )
-    policy = models.CharField(max_length=1, blank=True)
+    policy = models.CharField(max_length=1, blank=True, verbose_name=_("cancellation policy"))
     force_majeure = models.BooleanField(_("force majeure"), default=False)
     waive_programme_amount = models.BooleanField(_("waive the programme amount"), default=False)
     waiver_reason = models.CharField(_("reason for the waiver"), max_length=300, blank=True)
-    inputs = models.JSONField(default=dict, blank=True)
-    kept = models.DecimalField(max_digits=11, decimal_places=2, null=True, blank=True)
-    credited = models.DecimalField(max_digits=11, decimal_places=2, null=True, blank=True)
-    refunded = models.DecimalField(max_digits=11, decimal_places=2, null=True, blank=True)
+    inputs = models.JSONField(default=dict, blank=True, verbose_name=_("inputs"))
+    kept = models.DecimalField(max_digits=11, decimal_places=2, null=True, blank=True,
+                               verbose_name=_("kept"))
+    credited = models.DecimalField(max_digits=11, decimal_places=2, null=True, blank=True,
+                                   verbose_name=_("credited"))
+    refunded = models.DecimalField(max_digits=11, decimal_places=2, null=True, blank=True,
+                                   verbose_name=_("refunded"))
     credit_note = models.OneToOneField(
         "billing.CreditNote", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="cancellation",
+        related_name="cancellation", verbose_name=_("credit note"),
     )
 
     class Meta:
@@ -77,14 +83,15 @@ class EditionChangeNotice(models.Model):
     """The organizer changes date, time or location before the start (seed 2 art. 6.2)."""
 
     edition = models.ForeignKey(
-        "courses.Edition", on_delete=models.PROTECT, related_name="change_notices"
+        "courses.Edition", on_delete=models.PROTECT, related_name="change_notices",
+        verbose_name=_("edition")
     )
     notice_date = models.DateField(_("notice date"))
     description_nl = models.TextField(_("what changes (Dutch)"))
     description_en = models.TextField(_("what changes (English)"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("change notice")
@@ -101,11 +108,12 @@ class ChangeResponse(models.Model):
         CANCELLED = "cancelled", _("cancelled free of charge")
 
     notice = models.ForeignKey(EditionChangeNotice, on_delete=models.CASCADE,
-                               related_name="responses")
+                               related_name="responses", verbose_name=_("change notice"))
     registration = models.ForeignKey("registrations.Registration", on_delete=models.PROTECT,
-                                     related_name="change_responses")
-    answer = models.CharField(max_length=10, choices=Answer.choices)
-    answered_on = models.DateField()
+                                     related_name="change_responses",
+                                     verbose_name=_("registration"))
+    answer = models.CharField(max_length=10, choices=Answer.choices, verbose_name=_("answer"))
+    answered_on = models.DateField(verbose_name=_("answered on"))
 
     class Meta:
         verbose_name = _("answer to a change")
@@ -125,21 +133,22 @@ class BulkJob(models.Model):
         CANCEL_EDITION = "cancel_edition", _("cancel an edition")
         NOTIFY_CHANGE = "notify_change", _("notify a change")
 
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    edition = models.ForeignKey("courses.Edition", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    edition = models.ForeignKey("courses.Edition", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("edition"))
     notice = models.ForeignKey(EditionChangeNotice, on_delete=models.PROTECT, null=True,
-                               blank=True, related_name="+")
+                               blank=True, related_name="+", verbose_name=_("change notice"))
     # The registrations the job acts on: the edition's confirmed ones when it was made (seed 2
     # art. 6.1-6.2 owe the refund or the notice to those). Every run, a re-run too, works
     # through this set, and both `total` and `done` count it, so the progress ends at 100 %.
     registrations = models.ManyToManyField("registrations.Registration", related_name="+",
                                            blank=True, verbose_name=_("registrations"))
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    total = models.PositiveIntegerField(default=0, verbose_name=_("total"))
+    done = models.PositiveIntegerField(default=0, verbose_name=_("done"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("bulk job")
@@ -155,7 +164,8 @@ class BulkJobFailure(models.Model):
     job and registration, kept until a re-run handles it. Rows rather than a JSON list on the
     job so that each item adds, or clears, its own record without rewriting the job's row."""
 
-    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="failures")
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="failures",
+                            verbose_name=_("bulk job"))
     registration = models.ForeignKey("registrations.Registration", on_delete=models.PROTECT,
                                      related_name="+", verbose_name=_("registration"))
     error = models.CharField(_("error"), max_length=500)
