@@ -5,7 +5,6 @@ Object URLs carry objects that belong to `participant`: `other_participant` must
 
 import os
 import re
-import time
 
 import pytest
 from django.db import transaction
@@ -72,7 +71,6 @@ def walk(user, role: str, paths: dict[str, str], blocked: list[str]) -> dict[str
 def test_every_url_answers_every_role_as_the_matrix_says(
         participant, other_participant, course_admin, finance_user, exam_committee_member,
         superuser):
-    started = time.monotonic()
     users = {
         "anonymous": None,
         "participant": participant,
@@ -116,4 +114,3 @@ def test_every_url_answers_every_role_as_the_matrix_says(
     assert not broken, f"admin pages that a superuser cannot open: {broken}"
     assert all(as_superuser[key] == "200" for key in as_superuser if key.endswith("_changelist"))
     assert observed["dashboard"]["participant"] == "200"
-    assert time.monotonic() - started < 120
