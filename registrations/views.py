@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -250,6 +251,11 @@ def apply(request, code):
 @csrf_protect
 def _apply(request, code):
     edition = _edition(code)
+    if request.method != "POST":
+        refusal = admission.application_refusal(request.user, edition, timezone.localdate())
+        if refusal:
+            messages.error(request, refusal)
+            return redirect("edition_detail", code=code)
     form = AdmissionApplicationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
