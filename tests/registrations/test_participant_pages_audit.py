@@ -150,3 +150,32 @@ def test_the_dashboard_names_each_invoices_organizer_and_what_is_left_to_pay(cli
     invoices = page[page.index('id="invoice-list"'):]
     assert "Academy Ghent" in invoices and "University Hasselt" in invoices
     assert "still to pay" in invoices
+
+
+# --- Checkout confirmation: how to pay, on the page itself ------------------------------------
+
+
+def _done_page(client, participant, edition, **billing):
+    add_to_cart(user=participant, edition_id=edition.pk)
+    record = checkout(user=participant, token=Cart.objects.get(user=participant).checkout_token,
+                      billing=BillingDetails(**billing))
+    client.force_login(participant)
+    return english(client).get(reverse("checkout_done", args=[record.pk])).content.decode(), \
+        record.invoices.get()
+
+
+def test_the_confirmation_says_how_much_to_transfer_to_which_account_by_when(client,
+                                                                             participant,
+                                                                             edition):
+    page, invoice = _done_page(client, participant, edition)
+    due = invoice.due_date.strftime("%d/%m/%Y")
+    iban = " ".join(invoice.seller_iban[i:i + 4] for i in range(0, len(invoice.seller_iban), 4))
+    assert f"Please transfer €450.00 to {iban} (BIC {invoice.seller_bic}) by {due}" in page
+    assert invoice.structured_communication in page
+
+
+def test_the_confirmation_of_a_free_training_asks_for_no_transfer(client, participant):
+    edition = EditionFactory(fee_amount=Decimal("0.00"), cancellation_policy=Edition.Policy.FREE)
+    page, invoice = _done_page(client, participant, edition)
+    assert "Nothing to pay by bank transfer." in page
+    assert "Please transfer" not in page
