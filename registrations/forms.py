@@ -135,4 +135,14 @@ class AdmissionApplicationForm(forms.Form):
     )
 
     def clean_cv(self):
-        return self.cleaned_data["cv"] or None
+        from registrations.services.admission import ApplicationError, validate_cv
+
+        cv = self.cleaned_data["cv"] or None
+        if cv is not None:
+            # The service checks it again; here the refusal becomes the CV field's own error
+            # (next to its input, tied to it for screen readers), not one for the whole form.
+            try:
+                validate_cv(cv)
+            except ApplicationError as error:
+                raise forms.ValidationError(error.message, code="cv") from None
+        return cv

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -187,13 +188,17 @@ def _render_checkout(request, form, summary, lookup=None):
 
 @login_required
 def checkout_done(request, pk):
-    from billing.pdf import instalments_to_transfer
+    from billing.pdf import amount_to_transfer, iban_for_print, instalments_to_transfer
 
     record = get_object_or_404(Checkout, pk=pk, user=request.user)
     invoices = list(record.invoices.prefetch_related("instalments"))
     for invoice in invoices:
         # Paid in parts: each part is a transfer of its own (as on the dashboard and the PDF).
         invoice.schedule = instalments_to_transfer(invoice)
+        # In one go: what to transfer, where and by when, as the PDF says (only the VAT with the
+        # KMO-portefeuille, nothing for a free training).
+        invoice.to_transfer = amount_to_transfer(invoice)
+        invoice.iban_print = iban_for_print(invoice.seller_iban)
     return render(
         request,
         "registrations/checkout_done.html",
@@ -250,6 +255,11 @@ def apply(request, code):
 @csrf_protect
 def _apply(request, code):
     edition = _edition(code)
+    if request.method != "POST":
+        refusal = admission.application_refusal(request.user, edition, timezone.localdate())
+        if refusal:
+            messages.error(request, refusal)
+            return redirect("edition_detail", code=code)
     form = AdmissionApplicationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -37,17 +37,9 @@ def apply_for_admission(
 ) -> AdmissionApplication:
     today = today or timezone.localdate()
     edition = Edition.objects.select_for_update().get(pk=edition_id)
-    if not edition.admission_required or edition.status != Edition.Status.OPEN:
-        raise ApplicationError(_("This edition does not take applications."))
-    # An admitted candidate must still be able to register (rules.md §1): no applications
-    # after the registration deadline, whatever the page shows.
-    deadline = _deadline(edition)
-    if today > deadline:
-        raise ApplicationError(
-            _("Registration for this edition closed on %(date)s: applications are no longer "
-              "accepted.") % {"date": deadline.strftime("%d/%m/%Y")})
-    if AdmissionApplication.objects.filter(user=user, edition=edition).exists():
-        raise ApplicationError(_("You have already applied for this edition."))
+    refusal = application_refusal(user, edition, today)
+    if refusal:
+        raise ApplicationError(refusal)
     application = AdmissionApplication(
         user=user,
         edition=edition,
@@ -66,6 +58,24 @@ def apply_for_admission(
            organizer=edition.course.organizer_id,
            after={"edition": edition.pk, "status": application.status})
     return application
+
+
+def application_refusal(user, edition, today) -> str | None:
+    """Why this person cannot apply for this edition today, or None when they can. The apply
+    page asks before showing its form, so nobody types three long texts for nothing; the
+    application asks again under the edition's lock."""
+    if not edition.admission_required or edition.status != Edition.Status.OPEN:
+        return str(_("This edition does not take applications."))
+    # An admitted candidate must still be able to register (rules.md §1): no applications
+    # after the registration deadline, whatever the page shows.
+    deadline = _deadline(edition)
+    if today > deadline:
+        return str(
+            _("Registration for this edition closed on %(date)s: applications are no longer "
+              "accepted.") % {"date": deadline.strftime("%d/%m/%Y")})
+    if AdmissionApplication.objects.filter(user=user, edition=edition).exists():
+        return str(_("You have already applied for this edition."))
+    return None
 
 
 def admission_term(today, days: int, deadline):

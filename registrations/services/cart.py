@@ -221,6 +221,12 @@ class CartSummary:
     # Why the cart's voucher gives no discount (no longer valid, used up): shown with the cart.
     voucher_refusal: str = ""
 
+    @property
+    def hold_lapsed(self) -> bool:
+        """The seats are no longer held (the checkout still goes through while seats are free):
+        the cart says so in words rather than counting down from nothing."""
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
 
 def price_lines(editions, voucher: Voucher | None) -> list[LineAmounts]:
     """Each edition's price with the voucher's discount where it applies."""

@@ -2,7 +2,11 @@
 (function () {
   function tick(el) {
     var left = Math.max(0, Math.floor((new Date(el.dataset.expires) - new Date()) / 1000));
-    if (left === 0) { el.textContent = el.dataset.expiredText; return false; }
+    if (left === 0) {
+      // The whole sentence ("held for you for ...") makes no sense at zero: replace it.
+      (el.closest("[data-countdown-sentence]") || el).textContent = el.dataset.expiredText;
+      return false;
+    }
     var m = Math.floor(left / 60), s = left % 60;
     el.textContent = m + ":" + (s < 10 ? "0" : "") + s;
     return true;

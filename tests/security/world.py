@@ -120,6 +120,9 @@ def build(*, participant, staff_user) -> dict:
         "draft": EditionFactory(academic_year=year, status=Edition.Status.DRAFT),
         "full": full,
         "selective": selective,
+        # One nobody applied for yet: the apply page sends someone who already applied back to
+        # the edition, so the matrix reads the form here.
+        "selective_open": EditionFactory(academic_year=year, admission_required=True),
         "course": course,
         "checkout": record,
         "registration": registration,
