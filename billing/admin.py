@@ -6,9 +6,12 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
+from billing.admin_access import FINANCE_READ, require_finance
 from billing.balances import OPEN, OVERDUE, PAID, PARTLY_PAID
 from billing.invoicing import issue_credit_note
 from billing.models import (
@@ -63,6 +66,19 @@ class InstalmentInline(admin.TabularInline):
     model = Instalment
     extra = 0
     fields = ["number", "amount", "due_date", "structured_communication"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CreditNoteInline(admin.TabularInline):
+    """The corrections of the invoice, on its page (its open balance already counts them)."""
+
+    model = CreditNote
+    extra = 0
+    fields = ["number", "issue_date", "net_total", "vat_total", "total", "reason"]
     readonly_fields = fields
     can_delete = False
 
@@ -131,9 +147,12 @@ class InvoiceAdmin(ReadOnlyAdmin):
                      "structured_communication"]
     list_select_related = ["organizer"]
     date_hierarchy = "issue_date"
-    inlines = [InvoiceLineInline, InstalmentInline, PaymentInline]
+    inlines = [InvoiceLineInline, InstalmentInline, CreditNoteInline, PaymentInline]
+    # View-only: these come after the model's fields, below the totals.
+    readonly_fields = ["balance", "status"]
     actions = ["credit"]
     change_list_template = "admin/billing/invoice_change_list.html"
+    change_form_template = "admin/billing/invoice/change_form.html"
 
     def get_queryset(self, request):
         from django.utils import timezone
@@ -160,17 +179,29 @@ class InvoiceAdmin(ReadOnlyAdmin):
         return [
             path("dashboard/", self.admin_site.admin_view(self.dashboard_view),
                  name="billing_finance_dashboard"),
+            path("<int:pk>/pdf/", self.admin_site.admin_view(self.pdf_view),
+                 name="billing_invoice_pdf"),
             *super().get_urls(),
         ]
 
+    def pdf_view(self, request, pk):
+        """The invoice's PDF as the customer got it (billing/views.py serves only the
+        participant's own)."""
+        from billing.pdf import invoice_filename, render_invoice_pdf
+
+        require_finance(request)
+        invoice = get_object_or_404(Invoice, pk=pk)
+        return pdf_download(render_invoice_pdf(invoice), invoice_filename(invoice))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = {"finance": request.user.has_perms(FINANCE_READ), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra)
+
     def dashboard_view(self, request):
         """Outstanding per month and organizer, ageing, what the KMO wallet still owes."""
-        from django.core.exceptions import PermissionDenied
-
         from billing.finance_dashboard import bar_chart, dashboard_numbers
 
-        if not request.user.has_perm("billing.view_invoice"):
-            raise PermissionDenied
+        require_finance(request)
         numbers = dashboard_numbers()
         context = {
             **self.admin_site.each_context(request),
@@ -231,6 +262,29 @@ class CreditNoteAdmin(ReadOnlyAdmin):
     list_filter = ["organizer", "year"]
     search_fields = ["number", "invoice__number", "reason"]
     list_select_related = ["organizer", "invoice"]
+    change_form_template = "admin/billing/creditnote/change_form.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path("<int:pk>/pdf/", self.admin_site.admin_view(self.pdf_view),
+                 name="billing_creditnote_pdf"),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, pk):
+        from billing.pdf import render_credit_note_pdf
+
+        require_finance(request)
+        note = get_object_or_404(CreditNote, pk=pk)
+        return pdf_download(render_credit_note_pdf(note), f"credit-note-{note.number}.pdf")
+
+
+def pdf_download(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 @admin.register(NumberSeries)
