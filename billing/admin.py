@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.admin_access import FINANCE_READ, require_finance
 from billing.balances import OPEN, OVERDUE, PAID, PARTLY_PAID
-from billing.invoicing import issue_credit_note
+from billing.invoicing import credit_left, issue_credit_note
 from billing.models import (
     CreditNote,
     Instalment,
@@ -225,7 +225,9 @@ class InvoiceAdmin(ReadOnlyAdmin):
             self.message_user(request, _("Select exactly one invoice."), messages.WARNING)
             return None
         invoice = queryset.get()
-        form = CreditNoteForm(request.POST if "apply" in request.POST else None)
+        net_left, vat_left = credit_left(invoice)
+        form = CreditNoteForm(request.POST if "apply" in request.POST else None,
+                              initial={"net": net_left, "vat": vat_left})
         if form.is_valid():
             try:
                 note = issue_credit_note(invoice=invoice, user=request.user,
@@ -245,8 +247,8 @@ class InvoiceAdmin(ReadOnlyAdmin):
                                           "number": withdrawal.number})
                 return redirect("admin:billing_creditnote_change", note.pk)
         context = {**self.admin_site.each_context(request), "form": form, "invoice": invoice,
-                   "title": _("Credit note"), "opts": self.model._meta,
-                   "action": "credit", "selected": invoice.pk}
+                   "net_left": net_left, "vat_left": vat_left, "title": _("Credit note"),
+                   "opts": self.model._meta, "action": "credit", "selected": invoice.pk}
         return render(request, "admin/billing/credit_note_form.html", context)
 
     def has_credit_permission(self, request):
