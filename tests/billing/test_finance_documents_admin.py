@@ -109,3 +109,38 @@ def test_course_administrators_do_not_see_the_finance_dashboard(client, course_a
     listing = client.get(reverse("admin:billing_invoice_changelist"))
     assert listing.status_code == 200  # they read invoices for late registrations
     assert reverse("admin:billing_finance_dashboard") not in listing.content.decode()
+
+
+# Stored for the machine, never a label finance reads on a page (the admin shows the message
+# and error in the reader's language through their codes).
+INTERNAL = {"id", "xml", "sha256", "error", "error_code", "error_params", "dedup_key",
+            "message", "message_code", "message_params"}
+
+
+def test_every_billing_field_finance_reads_has_a_translatable_label():
+    """Labels without one showed in English on the Dutch pages ("Seller name", "Customer
+    kind", filters "Op year", "Op vat check")."""
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    unlabelled = [f"{model.__name__}.{field.name}"
+                  for model in apps.get_app_config("billing").get_models()
+                  for field in model._meta.concrete_fields
+                  if field.name not in INTERNAL and not isinstance(field.verbose_name, Promise)]
+    assert unlabelled == []
+
+
+@pytest.mark.usefixtures("dutch_po")
+def test_the_invoice_page_and_filters_read_in_dutch(client, finance_user):
+    invoice = company_invoice()
+    client.force_login(finance_user)
+    page = client.get(reverse("admin:billing_invoice_change", args=[invoice.pk]),
+                      HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    for words in ("Soort klant", "Adres van de verkoper", "VIES-controle", "Volgnummer",
+                  "Factuur (PDF)", "Peppol UBL (xml)"):
+        assert words in page
+    for english in ("Seller name", "Customer kind", "Vat check", "Sequence"):
+        assert english not in page
+    listing = client.get(reverse("admin:billing_invoice_changelist"),
+                         HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Op jaar" in listing and "Op soort klant" in listing and "Op year" not in listing
