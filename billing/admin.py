@@ -325,6 +325,16 @@ class PaymentForm(forms.ModelForm):
             raise forms.ValidationError(_("A payment is a positive amount."))
         return amount
 
+    def clean_paid_on(self):
+        """Today in Brussels at the latest: a typo in the year would count as paid in time for
+        every reminder term and late charge."""
+        from django.utils import timezone
+
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on is not None and paid_on > timezone.localdate():
+            raise forms.ValidationError(_("A payment cannot be dated after today."))
+        return paid_on
+
     def clean(self):
         data = super().clean()
         instalment = data.get("instalment")

@@ -1,7 +1,7 @@
 """A credit note takes off what the invoice charged: never VAT the invoice did not charge, nor
 more excluding VAT than it charged (only the total was checked, so an exempt invoice could be
 credited with VAT, which the VAT return and the Peppol credit note then carried). The admin
-form says what is left and offers it."""
+form says what is left and offers it. A payment typed by hand is not dated in the future."""
 
 from decimal import Decimal as D
 
@@ -11,6 +11,7 @@ from django.urls import reverse
 from billing.invoicing import issue_credit_note
 from billing.models import CreditNote
 from tests.factories import EditionFactory, InvoiceFactory, RegistrationFactory
+from tests.po_catalogue import dutch_po  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -67,3 +68,28 @@ def test_the_form_offers_what_is_left_and_refuses_vat_in_words(client, finance_u
         "net": "10.00", "vat": "2.10", "reason": "x"}, **EN)
     assert response.status_code == 200 and "more VAT than is left" in response.content.decode()
     assert CreditNote.objects.filter(invoice=exempt).count() == 0
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", "A payment cannot be dated after today"),
+    ("nl", "Een betaling kan niet later dan vandaag gedateerd zijn"),
+])
+@pytest.mark.usefixtures("dutch_po")
+def test_a_payment_by_hand_dated_in_the_future_is_refused(client, finance_user, language,
+                                                          words):
+    """A typo (2062 for 2026) made the payment count as paid in time for every reminder
+    term and late charge."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billing.models import Payment
+
+    invoice = InvoiceFactory()
+    client.force_login(finance_user)
+    response = client.post(reverse("admin:billing_payment_add"), {
+        "invoice": invoice.pk, "amount": "10.00", "method": "bank_transfer",
+        "paid_on": (timezone.localdate() + timedelta(days=1)).isoformat()},
+        HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200 and words in response.content.decode()
+    assert not Payment.objects.exists()
