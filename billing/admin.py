@@ -24,7 +24,7 @@ from billing.models import (
     Payment,
     VatNumberCheck,
 )
-from billing.payments import record_payment, state_of, with_status
+from billing.payments import cents, record_payment, state_of, with_status
 from billing.vat_rechecks import ANSWERED
 
 
@@ -162,7 +162,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("open"))
     def balance(self, obj):
-        return obj.balance
+        return cents(obj.balance)
 
     @admin.display(description=_("status"))
     def status(self, obj):
@@ -415,7 +415,7 @@ class KmoProjectAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("received from the wallet"))
     def received(self, obj):
-        return obj.received_amount
+        return cents(obj.received_amount)
 
     @admin.display(description=_("still expected"))
     def still_expected(self, obj):
