@@ -6,11 +6,14 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
+from billing.admin_access import FINANCE_READ, require_finance
 from billing.balances import OPEN, OVERDUE, PAID, PARTLY_PAID
-from billing.invoicing import issue_credit_note
+from billing.invoicing import credit_left, issue_credit_note
 from billing.models import (
     CreditNote,
     Instalment,
@@ -21,7 +24,7 @@ from billing.models import (
     Payment,
     VatNumberCheck,
 )
-from billing.payments import record_payment, state_of, with_status
+from billing.payments import cents, record_payment, state_of, with_status
 from billing.vat_rechecks import ANSWERED
 
 
@@ -63,6 +66,19 @@ class InstalmentInline(admin.TabularInline):
     model = Instalment
     extra = 0
     fields = ["number", "amount", "due_date", "structured_communication"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CreditNoteInline(admin.TabularInline):
+    """The corrections of the invoice, on its page (its open balance already counts them)."""
+
+    model = CreditNote
+    extra = 0
+    fields = ["number", "issue_date", "net_total", "vat_total", "total", "reason"]
     readonly_fields = fields
     can_delete = False
 
@@ -131,9 +147,12 @@ class InvoiceAdmin(ReadOnlyAdmin):
                      "structured_communication"]
     list_select_related = ["organizer"]
     date_hierarchy = "issue_date"
-    inlines = [InvoiceLineInline, InstalmentInline, PaymentInline]
+    inlines = [InvoiceLineInline, InstalmentInline, CreditNoteInline, PaymentInline]
+    # View-only: these come after the model's fields, below the totals.
+    readonly_fields = ["balance", "status"]
     actions = ["credit"]
     change_list_template = "admin/billing/invoice_change_list.html"
+    change_form_template = "admin/billing/invoice/change_form.html"
 
     def get_queryset(self, request):
         from django.utils import timezone
@@ -143,7 +162,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("open"))
     def balance(self, obj):
-        return obj.balance
+        return cents(obj.balance)
 
     @admin.display(description=_("status"))
     def status(self, obj):
@@ -160,17 +179,29 @@ class InvoiceAdmin(ReadOnlyAdmin):
         return [
             path("dashboard/", self.admin_site.admin_view(self.dashboard_view),
                  name="billing_finance_dashboard"),
+            path("<int:pk>/pdf/", self.admin_site.admin_view(self.pdf_view),
+                 name="billing_invoice_pdf"),
             *super().get_urls(),
         ]
 
+    def pdf_view(self, request, pk):
+        """The invoice's PDF as the customer got it (billing/views.py serves only the
+        participant's own)."""
+        from billing.pdf import invoice_filename, render_invoice_pdf
+
+        require_finance(request)
+        invoice = get_object_or_404(Invoice, pk=pk)
+        return pdf_download(render_invoice_pdf(invoice), invoice_filename(invoice))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = {"finance": request.user.has_perms(FINANCE_READ), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra)
+
     def dashboard_view(self, request):
         """Outstanding per month and organizer, ageing, what the KMO wallet still owes."""
-        from django.core.exceptions import PermissionDenied
-
         from billing.finance_dashboard import bar_chart, dashboard_numbers
 
-        if not request.user.has_perm("billing.view_invoice"):
-            raise PermissionDenied
+        require_finance(request)
         numbers = dashboard_numbers()
         context = {
             **self.admin_site.each_context(request),
@@ -194,7 +225,9 @@ class InvoiceAdmin(ReadOnlyAdmin):
             self.message_user(request, _("Select exactly one invoice."), messages.WARNING)
             return None
         invoice = queryset.get()
-        form = CreditNoteForm(request.POST if "apply" in request.POST else None)
+        net_left, vat_left = credit_left(invoice)
+        form = CreditNoteForm(request.POST if "apply" in request.POST else None,
+                              initial={"net": net_left, "vat": vat_left})
         if form.is_valid():
             try:
                 note = issue_credit_note(invoice=invoice, user=request.user,
@@ -214,8 +247,8 @@ class InvoiceAdmin(ReadOnlyAdmin):
                                           "number": withdrawal.number})
                 return redirect("admin:billing_creditnote_change", note.pk)
         context = {**self.admin_site.each_context(request), "form": form, "invoice": invoice,
-                   "title": _("Credit note"), "opts": self.model._meta,
-                   "action": "credit", "selected": invoice.pk}
+                   "net_left": net_left, "vat_left": vat_left, "title": _("Credit note"),
+                   "opts": self.model._meta, "action": "credit", "selected": invoice.pk}
         return render(request, "admin/billing/credit_note_form.html", context)
 
     def has_credit_permission(self, request):
@@ -231,6 +264,29 @@ class CreditNoteAdmin(ReadOnlyAdmin):
     list_filter = ["organizer", "year"]
     search_fields = ["number", "invoice__number", "reason"]
     list_select_related = ["organizer", "invoice"]
+    change_form_template = "admin/billing/creditnote/change_form.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path("<int:pk>/pdf/", self.admin_site.admin_view(self.pdf_view),
+                 name="billing_creditnote_pdf"),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, pk):
+        from billing.pdf import render_credit_note_pdf
+
+        require_finance(request)
+        note = get_object_or_404(CreditNote, pk=pk)
+        return pdf_download(render_credit_note_pdf(note), f"credit-note-{note.number}.pdf")
+
+
+def pdf_download(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 @admin.register(NumberSeries)
@@ -268,6 +324,16 @@ class PaymentForm(forms.ModelForm):
         if amount is not None and amount <= 0:
             raise forms.ValidationError(_("A payment is a positive amount."))
         return amount
+
+    def clean_paid_on(self):
+        """Today in Brussels at the latest: a typo in the year would count as paid in time for
+        every reminder term and late charge."""
+        from django.utils import timezone
+
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on is not None and paid_on > timezone.localdate():
+            raise forms.ValidationError(_("A payment cannot be dated after today."))
+        return paid_on
 
     def clean(self):
         data = super().clean()
@@ -349,7 +415,7 @@ class KmoProjectAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("received from the wallet"))
     def received(self, obj):
-        return obj.received_amount
+        return cents(obj.received_amount)
 
     @admin.display(description=_("still expected"))
     def still_expected(self, obj):

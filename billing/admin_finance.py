@@ -18,10 +18,9 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template import engines
 from django.urls import path, reverse
 from django.utils import timezone
@@ -30,6 +29,8 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.trail import record
 from billing import exports
+from billing.admin_access import FINANCE_READ
+from billing.admin_access import require as _require
 from billing.exports import rows
 from billing.models import CreditNote, Invoice, Refund, SepaExport
 from billing.peppol import PeppolError, credit_note_xml, invoice_xml
@@ -65,14 +66,6 @@ class ExportForm(forms.Form):
                                                                        rows.CREDIT_NOTES):
             raise forms.ValidationError(_("Peppol documents exist for invoices and credit notes."))
         return data
-
-
-FINANCE_READ = ("billing.view_invoice", "billing.view_creditnote", "billing.view_payment")
-
-
-def _require(request, *permissions):
-    if not request.user.has_perms(permissions):
-        raise PermissionDenied
 
 
 def _xml_download(xml, filename):
@@ -203,7 +196,7 @@ class RefundAdmin(admin.ModelAdmin):
         try:
             return _xml_download(invoice_xml(invoice), f"invoice-{invoice.number}.xml")
         except PeppolError as error:
-            raise Http404(str(error)) from error
+            return self._no_peppol(request, error, "admin:billing_invoice_change", pk)
 
     def peppol_credit_note_view(self, request, pk):
         _require(request, *FINANCE_READ)
@@ -211,7 +204,13 @@ class RefundAdmin(admin.ModelAdmin):
         try:
             return _xml_download(credit_note_xml(note), f"credit-note-{note.number}.xml")
         except PeppolError as error:
-            raise Http404(str(error)) from error
+            return self._no_peppol(request, error, "admin:billing_creditnote_change", pk)
+
+    def _no_peppol(self, request, error, page, pk):
+        """Why there is no Peppol document, on the document's page (a bare 404 said nothing)."""
+        self.message_user(request, _("No Peppol document: %(reason)s") % {"reason": error},
+                          messages.ERROR)
+        return redirect(page, pk)
 
 
 class RefundInline(admin.TabularInline):

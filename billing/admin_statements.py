@@ -19,7 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.admin import warn_if_overpaid
 from billing.models import BankStatement, StatementLine
+from billing.statements.detect import detect_format
 from billing.statements.manual import MatchingError, find_invoice, match_by_hand
+from billing.statements.parsed import StatementFormatError
 from billing.tasks import import_statement_task
 from portal.queueing import enqueue_on_commit
 
@@ -40,7 +42,19 @@ class StatementUploadForm(forms.ModelForm):
             raise forms.ValidationError(_("The file is larger than 20 MB."))
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))
+        # A file that is no statement at all (a PDF, a spreadsheet...) is said here, from its
+        # first bytes, instead of being stored as a failed statement; the import reads the rest.
+        upload.seek(0)
+        head = upload.read(HEAD)
+        upload.seek(0)
+        try:
+            detect_format(head)
+        except StatementFormatError as error:
+            raise forms.ValidationError(error.text.shown()) from None
         return upload
+
+
+HEAD = 4096  # more than a CODA record and an XML prolog
 
 
 @admin.register(BankStatement)

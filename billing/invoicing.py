@@ -162,6 +162,14 @@ def _line_description(edition: Edition, language: str) -> str:
     return f"{title} ({edition.code}, {edition.start:%d/%m/%Y})"
 
 
+def credit_left(invoice: Invoice) -> tuple[Decimal, Decimal]:
+    """What credit notes may still take off the invoice: (excluding VAT, VAT)."""
+    done = CreditNote.objects.filter(invoice=invoice).aggregate(
+        net=Sum("net_total", default=Decimal("0.00")),
+        vat=Sum("vat_total", default=Decimal("0.00")))
+    return invoice.net_total - done["net"], invoice.vat_total - done["vat"]
+
+
 @transaction.atomic
 def issue_credit_note(*, invoice: Invoice, net: Decimal, vat: Decimal, reason: str, user=None):
     """A credit note against an issued invoice, numbered in the organizer's own series."""
@@ -178,10 +186,17 @@ def issue_credit_note(*, invoice: Invoice, net: Decimal, vat: Decimal, reason: s
     charges = (list(Invoice.objects.select_for_update().filter(charged_for=invoice)
                     .values_list("pk", flat=True))
                if invoice.kind == Invoice.Kind.INVOICE else [])
-    already = CreditNote.objects.filter(invoice=invoice).aggregate(
-        total=Sum("total", default=Decimal("0.00")))["total"]
-    if net <= 0 or vat < 0 or already + net + vat > invoice.total:
+    net_left, vat_left = credit_left(invoice)
+    if net <= 0 or vat < 0 or net + vat > net_left + vat_left:
         raise ValueError(_("A credit note cannot exceed what is left on the invoice."))
+    # Net and VAT each within what the invoice charged: VAT the invoice never charged would
+    # reach the VAT return and the Peppol credit note.
+    if net > net_left:
+        raise ValueError(_("A credit note cannot take off more excluding VAT than is left on "
+                           "the invoice (%(amount)s).") % {"amount": net_left})
+    if vat > vat_left:
+        raise ValueError(_("A credit note cannot take off more VAT than is left on the "
+                           "invoice (%(amount)s).") % {"amount": vat_left})
     sequence = next_number(invoice.organizer, NumberSeries.Kind.CREDIT_NOTE, today.year)
     note = CreditNote.objects.create(
         organizer=invoice.organizer,

@@ -30,6 +30,7 @@ from billing.models import CreditNote, Instalment, Invoice, Payment, Refund
 
 MONEY = DecimalField(max_digits=13, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
+CENT = Decimal("0.01")
 
 
 def _sum_of(model, field="amount", link="invoice", outer="pk"):
@@ -162,11 +163,19 @@ def with_status(queryset, today: date):
     ))
 
 
+def cents(amount: Decimal) -> Decimal:
+    """An amount computed in SQL, to the cent: SQLite (the embedded default) returns a
+    difference of sums without its scale (Decimal("395") for 395.00); PostgreSQL keeps it."""
+    return amount.quantize(CENT)
+
+
 def state_of(invoice) -> InvoiceBalance:
     """The InvoiceBalance of an invoice read through `with_status` (no query)."""
-    return InvoiceBalance(balance=invoice.balance, status=invoice.status,
-                          overpaid=max(-invoice.balance, Decimal("0.00")),
-                          overdue=invoice.amount_overdue, overdue_since=invoice.overdue_since)
+    balance = cents(invoice.balance)
+    return InvoiceBalance(balance=balance, status=invoice.status,
+                          overpaid=max(-balance, Decimal("0.00")),
+                          overdue=cents(invoice.amount_overdue),
+                          overdue_since=invoice.overdue_since)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ the UBL 2.1 schemas and of the BIS examples (``vat-category-E.xml``,
 import re
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from courses.models import DEFAULT_VAT_EXEMPTION
@@ -79,7 +80,7 @@ def enterprise_number(value: str) -> str:
     97 minus the first eight modulo 97."""
     digits = vat_number(value).removeprefix("BE")
     if not re.fullmatch(r"[01]\d{9}", digits) or 97 - int(digits[:8]) % 97 != int(digits[8:]):
-        raise PeppolError(f"not a Belgian enterprise number: {value!r}")
+        raise PeppolError(_("not a Belgian enterprise number: %(value)s") % {"value": value})
     return digits
 
 
@@ -91,7 +92,8 @@ def endpoint(value: str) -> tuple[str, str]:
         return ENTERPRISE_SCHEME, enterprise_number(compact)
     if country in VAT_SCHEMES:
         return VAT_SCHEMES[country], compact
-    raise PeppolError(f"no Peppol address scheme for the VAT number {value!r}")
+    raise PeppolError(_("no Peppol address scheme for the VAT number %(value)s")
+                      % {"value": value})
 
 
 def _address(parent, text: str, country: str):
@@ -136,7 +138,8 @@ def _party(parent, role, *, name, address, vat, vat_registered=True):
 
 def _parties(root, invoice):
     if invoice.customer_kind != "company" or not invoice.customer_vat_number:
-        raise PeppolError(f"{invoice.number}: Peppol documents are for company customers only")
+        raise PeppolError(_("%(number)s: Peppol documents are for company customers only")
+                          % {"number": invoice.number})
     vat_ids = not _not_subject(invoice)  # BR-O-02: no VAT identifiers outside the scope of VAT
     _party(root, "AccountingSupplierParty", name=invoice.seller_name,
            address=invoice.seller_address, vat=invoice.seller_vat_number, vat_registered=vat_ids)
@@ -267,7 +270,8 @@ def _credit_breakdown(credit_note, invoice_lines):
     if vat <= 0:
         return {("E", Decimal(0)): (net, Decimal(0))}
     if not rates:
-        raise PeppolError(f"{credit_note.number}: VAT credited on an invoice without VAT")
+        raise PeppolError(_("%(number)s: VAT credited on an invoice without VAT")
+                          % {"number": credit_note.number})
     rate = rates[-1]  # one taxed rate in practice (21 %); with several, the highest
     taxable = min(net, (vat * 100 / rate).quantize(CENT))
     breakdown = {("S", rate): (taxable, vat)}

@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import pgettext_lazy
 
 from billing.models import CreditNote, Invoice, Payment
-from billing.payments import with_status
+from billing.payments import cents, with_status
 
 CHUNK_SIZE = 2000
 
@@ -193,6 +193,8 @@ def open_balances(organizer, start: date, end: date, today: date | None = None) 
 
     def rows():
         for *row, since in queryset.iterator(chunk_size=CHUNK_SIZE):
+            # credited, paid and balance are computed: to the cent on SQLite too (cents)
+            row[7:10] = [cents(amount) for amount in row[7:10]]
             yield (*row, (today - since).days if since else 0)
 
     return Table(OPEN_BALANCES, header(OPEN_BALANCES), rows(), str(TITLES[OPEN_BALANCES]))

@@ -42,15 +42,19 @@ class LatePaymentStep(models.Model):
         REMINDER = "reminder", _("written reminder")
         CHARGE = "charge", _("late interest and flat fee charged")
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="late_steps")
-    instalment = models.ForeignKey(
-        "billing.Instalment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="late_steps", verbose_name=_("invoice")
     )
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    taken_on = models.DateField()
-    term_until = models.DateField(null=True, blank=True)
+    instalment = models.ForeignKey(
+        "billing.Instalment", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("instalment"),
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    taken_on = models.DateField(_("taken on"))
+    term_until = models.DateField(_("term until"), null=True, blank=True)
     charge = models.OneToOneField(
-        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="late_step"
+        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="late_step",
+        verbose_name=_("late-payment charge"),
     )
 
     class Meta:
@@ -77,14 +81,18 @@ class UnpaidFlag(models.Model):
     """Unpaid past the due date: staff may refuse sessions and exams (seed 2 art. 4.4)."""
 
     registration = models.ForeignKey(
-        "registrations.Registration", on_delete=models.PROTECT, related_name="unpaid_flags"
+        "registrations.Registration", on_delete=models.PROTECT, related_name="unpaid_flags",
+        verbose_name=_("registration"),
     )
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="+")
-    raised_on = models.DateField()
-    lifted_at = models.DateTimeField(null=True, blank=True)
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="+", verbose_name=_("invoice")
+    )
+    raised_on = models.DateField(_("raised on"))
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
     lifted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",
+        verbose_name=_("lifted by"),
     )
     lift_reason = models.CharField(_("reason for lifting"), max_length=300, blank=True)
 

@@ -20,10 +20,10 @@ class NumberSeries(models.Model):
         INVOICE = "invoice", _("invoice")
         CREDIT_NOTE = "credit_note", _("credit note")
 
-    organizer = models.ForeignKey(Organizer, on_delete=models.PROTECT)
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    year = models.PositiveSmallIntegerField()
-    last_number = models.PositiveIntegerField(default=0)
+    organizer = models.ForeignKey(Organizer, on_delete=models.PROTECT, verbose_name=_("organizer"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
         verbose_name = _("number series")
@@ -69,11 +69,14 @@ class Invoice(models.Model):
         UNVERIFIED = "unverified", _("not verified (VIES unavailable)")
         INVALID = "invalid", _("not valid according to VIES")
 
-    organizer = models.ForeignKey(Organizer, on_delete=models.PROTECT, related_name="invoices")
+    organizer = models.ForeignKey(
+        Organizer, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("organizer")
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INVOICE)
     # A late-payment charge points at the invoice that was paid late (seed 2 art. 4.7).
     charged_for = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="late_charges"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="late_charges",
+        verbose_name=_("late-payment charge for"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -82,44 +85,49 @@ class Invoice(models.Model):
         verbose_name=_("participant (liable)"),
     )
     checkout = models.ForeignKey(
-        "registrations.Checkout", on_delete=models.PROTECT, null=True, related_name="invoices"
+        "registrations.Checkout", on_delete=models.PROTECT, null=True, related_name="invoices",
+        verbose_name=_("checkout"),
     )
     number = models.CharField(_("number"), max_length=20)
-    year = models.PositiveSmallIntegerField()
-    sequence = models.PositiveIntegerField()
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence number"))
     issue_date = models.DateField(_("issue date"))
     due_date = models.DateField(_("due date"))
-    language = models.CharField(max_length=2, default="nl")
+    language = models.CharField(_("language"), max_length=2, default="nl")
     structured_communication = models.CharField(
         _("structured communication"), max_length=20, unique=True
     )
     # Seller, as it was on the day of issue.
-    seller_name = models.CharField(max_length=200)
-    seller_address = models.TextField()
-    seller_vat_number = models.CharField(max_length=20)
-    seller_iban = models.CharField(max_length=34)
-    seller_bic = models.CharField(max_length=11)
+    seller_name = models.CharField(_("seller"), max_length=200)
+    seller_address = models.TextField(_("seller's address"))
+    seller_vat_number = models.CharField(_("seller's VAT number"), max_length=20)
+    seller_iban = models.CharField(_("seller's IBAN"), max_length=34)
+    seller_bic = models.CharField(_("seller's BIC"), max_length=11)
     # Buyer: the person, or the company named at checkout.
-    customer_kind = models.CharField(max_length=7, choices=CustomerKind.choices)
+    customer_kind = models.CharField(_("customer type"), max_length=7, choices=CustomerKind.choices)
     customer_name = models.CharField(_("customer"), max_length=200)
-    customer_address = models.TextField(blank=True)
-    customer_email = models.EmailField()
+    customer_address = models.TextField(_("customer's address"), blank=True)
+    customer_email = models.EmailField(_("customer's e-mail address"))
     customer_vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
-    vat_check = models.CharField(max_length=10, choices=VatCheck.choices, blank=True)
+    vat_check = models.CharField(
+        _("VIES check"), max_length=10, choices=VatCheck.choices, blank=True
+    )
     third_party_name = models.CharField(_("paid by (third party)"), max_length=200, blank=True)
-    third_party_address = models.TextField(blank=True)
+    third_party_address = models.TextField(_("address of the third party"), blank=True)
     # Seed 2 art. 4.5: the participant passes on the third party's details, "such as
     # coordinates and VAT number".
     third_party_vat_number = models.CharField(
         _("VAT number of the third party"), max_length=20, blank=True
     )
     kmo_portefeuille = models.BooleanField(_("KMO-portefeuille"), default=False)
-    kmo_recognition_number = models.CharField(max_length=30, blank=True)
-    vat_mention = models.CharField(max_length=200, blank=True)
+    kmo_recognition_number = models.CharField(
+        _("KMO-portefeuille recognition number"), max_length=30, blank=True
+    )
+    vat_mention = models.CharField(_("VAT mention"), max_length=200, blank=True)
     net_total = models.DecimalField(_("net"), max_digits=11, decimal_places=2)
     vat_total = models.DecimalField(_("VAT"), max_digits=11, decimal_places=2)
     total = models.DecimalField(_("total"), max_digits=11, decimal_places=2)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("invoice")
@@ -145,21 +153,24 @@ class Invoice(models.Model):
 
 
 class InvoiceLine(models.Model):
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="lines", verbose_name=_("invoice")
+    )
     registration = models.ForeignKey(
         "registrations.Registration",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="invoice_lines",
+        verbose_name=_("registration"),
     )
-    description = models.CharField(max_length=300)
-    amount = models.DecimalField(max_digits=9, decimal_places=2)
-    discount = models.DecimalField(max_digits=9, decimal_places=2, default=0)
-    net = models.DecimalField(max_digits=9, decimal_places=2)
-    vat_rate_percent = models.DecimalField(max_digits=5, decimal_places=2)
-    vat = models.DecimalField(max_digits=9, decimal_places=2)
-    total = models.DecimalField(max_digits=9, decimal_places=2)
+    description = models.CharField(_("description"), max_length=300)
+    amount = models.DecimalField(_("amount"), max_digits=9, decimal_places=2)
+    discount = models.DecimalField(_("discount"), max_digits=9, decimal_places=2, default=0)
+    net = models.DecimalField(_("net"), max_digits=9, decimal_places=2)
+    vat_rate_percent = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
+    vat = models.DecimalField(_("VAT"), max_digits=9, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=9, decimal_places=2)
 
     class Meta:
         verbose_name = _("invoice line")
@@ -178,21 +189,25 @@ class InvoiceLine(models.Model):
 
 class CreditNote(models.Model):
     organizer = models.ForeignKey(
-        Organizer, on_delete=models.PROTECT, related_name="credit_notes"
+        Organizer, on_delete=models.PROTECT, related_name="credit_notes",
+        verbose_name=_("organizer"),
     )
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="credit_notes", verbose_name=_("invoice")
+    )
     number = models.CharField(_("number"), max_length=20)
-    year = models.PositiveSmallIntegerField()
-    sequence = models.PositiveIntegerField()
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence number"))
     issue_date = models.DateField(_("issue date"))
     reason = models.CharField(_("reason"), max_length=300)
     net_total = models.DecimalField(_("net"), max_digits=11, decimal_places=2)
     vat_total = models.DecimalField(_("VAT"), max_digits=11, decimal_places=2)
     total = models.DecimalField(_("total"), max_digits=11, decimal_places=2)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("credit note")
@@ -219,14 +234,15 @@ class CreditNote(models.Model):
 class VatNumberCheck(models.Model):
     """Each answer VIES gave about a number (checkout and background re-checks)."""
 
-    vat_number = models.CharField(max_length=20, db_index=True)
-    status = models.CharField(max_length=10, choices=Invoice.VatCheck.choices)
-    name = models.CharField(max_length=200, blank=True)
-    address = models.TextField(blank=True)
-    detail = models.CharField(max_length=300, blank=True)
-    checked_at = models.DateTimeField(auto_now_add=True)
+    vat_number = models.CharField(_("VAT number"), max_length=20, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Invoice.VatCheck.choices)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    checked_at = models.DateTimeField(_("checked at"), auto_now_add=True)
     checkout = models.ForeignKey(
-        "registrations.Checkout", on_delete=models.CASCADE, null=True, related_name="vat_checks"
+        "registrations.Checkout", on_delete=models.CASCADE, null=True, related_name="vat_checks",
+        verbose_name=_("checkout"),
     )
 
     class Meta:

@@ -12,7 +12,9 @@ class Instalment(models.Model):
     """One part of an invoice paid in instalments: its own due date and structured
     communication, and reminders of its own (issue: instalments where the edition allows)."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="instalments")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="instalments", verbose_name=_("invoice")
+    )
     number = models.PositiveSmallIntegerField(_("part"))
     amount = models.DecimalField(_("amount"), max_digits=11, decimal_places=2)
     due_date = models.DateField(_("due date"))
@@ -44,9 +46,12 @@ class Payment(models.Model):
         CASH = "cash", _("cash")
         OTHER = "other", _("other")
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="payments", verbose_name=_("invoice")
+    )
     instalment = models.ForeignKey(
-        Instalment, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+        Instalment, on_delete=models.PROTECT, null=True, blank=True, related_name="payments",
+        verbose_name=_("instalment"),
     )
     amount = models.DecimalField(_("amount"), max_digits=11, decimal_places=2)
     paid_on = models.DateField(_("date"))
@@ -59,6 +64,7 @@ class Payment(models.Model):
         null=True,
         blank=True,
         related_name="payment",
+        verbose_name=_("statement line"),
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -83,7 +89,9 @@ class KmoProject(models.Model):
     """KMO-portefeuille (rules.md §2): the company's project, what the wallet is expected to pay
     (the invoice amount excluding VAT) and, through payments of method "kmo", what arrived."""
 
-    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="kmo_project")
+    invoice = models.OneToOneField(
+        Invoice, on_delete=models.PROTECT, related_name="kmo_project", verbose_name=_("invoice")
+    )
     enterprise_number = models.CharField(_("company's enterprise number"), max_length=20)
     project_number = models.CharField(_("project number"), max_length=40, blank=True)
     expected_amount = models.DecimalField(
@@ -106,13 +114,14 @@ class KmoProject(models.Model):
 class SepaExport(models.Model):
     """A pain.001 credit-transfer file of pending refunds, made by finance to upload."""
 
-    message_id = models.CharField(max_length=35, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    message_id = models.CharField(_("message ID"), max_length=35, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
+        verbose_name=_("created by"),
     )
     xml = models.TextField()
-    total = models.DecimalField(max_digits=13, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=13, decimal_places=2)
     paid_on = models.DateField(_("marked paid on"), null=True, blank=True)
 
     class Meta:
@@ -132,20 +141,28 @@ class Refund(models.Model):
         EXPORTED = "exported", _("in a SEPA file")
         PAID = "paid", _("paid")
 
-    credit_note = models.ForeignKey(CreditNote, on_delete=models.PROTECT, related_name="refunds")
+    credit_note = models.ForeignKey(
+        CreditNote, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("credit note")
+    )
     amount = models.DecimalField(_("amount"), max_digits=11, decimal_places=2)
     beneficiary_name = models.CharField(_("beneficiary"), max_length=70)
     iban = models.CharField(_("IBAN"), max_length=34)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
     export = models.ForeignKey(
-        SepaExport, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+        SepaExport, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds",
+        verbose_name=_("SEPA export"),
     )
     # A bulk refund run twice must not pay twice: one refund per reason and credit note.
-    dedup_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    dedup_key = models.CharField(
+        _("deduplication key"), max_length=100, unique=True, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:

@@ -16,6 +16,9 @@ TEXTS = {
                         "the electronic statement (CODA or camt.053)."),
     "zip": gettext_noop("This is not a camt.053 or CODA file. It is a ZIP or spreadsheet "
                         "file."),
+    "utf16_no_bom": gettext_noop("The file is saved as UTF-16 text without a byte-order "
+                                 "mark: upload the file as the bank delivered it, or save it "
+                                 "again as UTF-8."),
     "mt940": gettext_noop("This is not a camt.053 or CODA file. It looks like an MT940 "
                           "statement."),
     "unreadable": gettext_noop("The file could not be read (an unexpected error was logged)."),

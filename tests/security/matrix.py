@@ -97,7 +97,10 @@ URLS = {
     "admin/(?P<url>.*)$": "login login login 404 404 404",
     "admin:auth_user_password_change": "login login login 403 403 403",
     # -- custom admin views ---------------------------------------------------------------------
-    "admin:billing_finance_dashboard": "login login login 200 200 403",
+    # Finance's pages: course administrators read invoices, not finance's dashboard or documents.
+    "admin:billing_finance_dashboard": "login login login 403 200 403",
+    "admin:billing_invoice_pdf": "login login login 403 200 403",
+    "admin:billing_creditnote_pdf": "login login login 403 200 403",
     "admin:billing_refund_exports": "login login login 403 200 403",
     "admin:billing_peppol_invoice": "login login login 403 200 403",
     "admin:billing_peppol_credit_note": "login login login 403 200 403",

@@ -137,6 +137,8 @@ PATHS = {
         "admin:auth_user_password_change", args=[world["registration"].user_id]),
     "admin:billing_finance_dashboard": "/admin/billing/invoice/dashboard/",
     "admin:billing_refund_exports": "/admin/billing/refund/exports/",
+    "admin:billing_invoice_pdf": _rev("admin:billing_invoice_pdf", _pk("invoice")),
+    "admin:billing_creditnote_pdf": _rev("admin:billing_creditnote_pdf", _pk("credit_note")),
     "admin:billing_peppol_invoice": _rev("admin:billing_peppol_invoice", _pk("company_invoice")),
     "admin:billing_peppol_credit_note": _rev("admin:billing_peppol_credit_note",
                                              _pk("company_credit_note")),
