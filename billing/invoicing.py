@@ -23,6 +23,7 @@ from billing.pricing import line_amounts
 from billing.references import credit_note_number, due_date, invoice_number
 from billing.structured_communication import format_structured
 from courses.models import Edition, Organizer
+from courses.templatetags.portal_format import format_euro
 
 
 def next_number(organizer: Organizer, kind: str, year: int) -> int:
@@ -193,10 +194,10 @@ def issue_credit_note(*, invoice: Invoice, net: Decimal, vat: Decimal, reason: s
     # reach the VAT return and the Peppol credit note.
     if net > net_left:
         raise ValueError(_("A credit note cannot take off more excluding VAT than is left on "
-                           "the invoice (%(amount)s).") % {"amount": net_left})
+                           "the invoice (%(amount)s).") % {"amount": format_euro(net_left)})
     if vat > vat_left:
         raise ValueError(_("A credit note cannot take off more VAT than is left on the "
-                           "invoice (%(amount)s).") % {"amount": vat_left})
+                           "invoice (%(amount)s).") % {"amount": format_euro(vat_left)})
     sequence = next_number(invoice.organizer, NumberSeries.Kind.CREDIT_NOTE, today.year)
     note = CreditNote.objects.create(
         organizer=invoice.organizer,

@@ -16,7 +16,6 @@ from tests.factories import (
     RegistrationFactory,
     UserFactory,
 )
-from tests.po_catalogue import dutch_po  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +73,6 @@ def test_the_peppol_link_is_offered_for_company_invoices_only(client, finance_us
         reverse("admin:billing_invoice_change", args=[person.pk])).content.decode()
 
 
-@pytest.mark.usefixtures("dutch_po")
 @pytest.mark.parametrize(("language", "words"), [
     ("en", "Peppol documents are for company customers only"),
     ("nl", "Peppol-documenten bestaan enkel voor bedrijven"),
@@ -130,7 +128,6 @@ def test_every_billing_field_finance_reads_has_a_translatable_label():
     assert unlabelled == []
 
 
-@pytest.mark.usefixtures("dutch_po")
 def test_the_invoice_page_and_filters_read_in_dutch(client, finance_user):
     invoice = company_invoice()
     client.force_login(finance_user)

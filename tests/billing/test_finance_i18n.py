@@ -14,14 +14,6 @@ from billing.statements.texts import TEXTS
 from tests.billing.statement_files import Move, camt053
 from tests.billing.test_sepa import credit_note, refund
 from tests.billing.test_statements_import import digits, invoice_for, upload
-from tests.po_catalogue import dutch_po  # noqa: F401
-
-
-@pytest.fixture
-def dutch(request):
-    """The tests that read Dutch (from locale/nl/LC_MESSAGES/django.po, and TRANSLATIONS.po
-    until it is merged there)."""
-    request.getfixturevalue("dutch_po")
 
 
 @pytest.fixture(autouse=True)
@@ -29,13 +21,13 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def test_every_statement_text_has_its_dutch(dutch):
+def test_every_statement_text_has_its_dutch():
     with translation.override("nl"):
         assert [text for text in TEXTS.values() if gettext(text) == text] == []
 
 
 def test_line_results_are_stored_as_codes_and_shown_in_the_readers_language(
-        dutch, client, finance_user):
+        client, finance_user):
     invoice = invoice_for("An", "Peeters")
     statement = upload(camt053([Move("450.00", ogm=digits(invoice)),
                                 Move("120.00", text="Voorschot", name="Onbekend"),
@@ -61,7 +53,7 @@ def test_line_results_are_stored_as_codes_and_shown_in_the_readers_language(
     assert "Uitgaande overschrijving" in page
 
 
-def test_a_suggestion_and_an_earlier_import_are_worded_in_both_languages(dutch, db):
+def test_a_suggestion_and_an_earlier_import_are_worded_in_both_languages(db):
     invoice = invoice_for("An", "Peeters")
     upload(camt053([Move("450.00", ogm=digits(invoice), ref="B1")]), name="first.xml")
     other = invoice_for("Jan", "Janssens")
@@ -80,7 +72,7 @@ def test_a_suggestion_and_an_earlier_import_are_worded_in_both_languages(dutch, 
         assert f"Suggestion: invoice {other.number}" in suggested.shown_message()
 
 
-def test_a_failed_import_says_why_in_dutch_and_in_english(dutch, client, finance_user):
+def test_a_failed_import_says_why_in_dutch_and_in_english(client, finance_user):
     statement = upload(b"%PDF-1.7 rekeninguittreksel", name="uittreksel.pdf")
     assert (statement.status, statement.error_code) == ("failed", "pdf")
     assert "It is a PDF" in statement.error
@@ -93,7 +85,7 @@ def test_a_failed_import_says_why_in_dutch_and_in_english(dutch, client, finance
     assert "It is a PDF" in client.get(change, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
 
-def test_a_parser_error_keeps_its_numbers_in_dutch(dutch):
+def test_a_parser_error_keeps_its_numbers_in_dutch():
     from billing.statements.parsed import StatementFormatError
 
     error = StatementFormatError("coda_trailer", line=9, records=4, debit="0.00",
@@ -105,7 +97,7 @@ def test_a_parser_error_keeps_its_numbers_in_dutch(dutch):
     assert worded.startswith("Regel 9: de afsluiting meldt 4 records") and "451.00" in worded
 
 
-def test_rows_stored_before_the_codes_show_their_english(dutch, db):
+def test_rows_stored_before_the_codes_show_their_english(db):
     invoice = invoice_for("An", "Peeters")
     statement = BankStatement.objects.create(original_name="old.xml", status="failed",
                                              error="The file is empty.")
@@ -121,7 +113,7 @@ def test_rows_stored_before_the_codes_show_their_english(dutch, db):
         assert unknown.shown_message() == "Old words."
 
 
-def test_a_hand_match_is_worded_in_the_readers_language(dutch, client, finance_user):
+def test_a_hand_match_is_worded_in_the_readers_language(client, finance_user):
     invoice = invoice_for("An", "Peeters")
     statement = upload(camt053([Move(str(invoice.total), text="cursus", name="Onbekend")]))
     line = statement.lines.get()
@@ -145,7 +137,7 @@ def test_a_hand_match_is_worded_in_the_readers_language(dutch, client, finance_u
     ("nl", ["is geen BIC", "kloppen niet"]),
     ("en", ["is not a BIC", "are wrong"]),
 ])
-def test_a_refund_with_a_bad_bic_or_iban_is_refused_in_words(dutch, client, finance_user,
+def test_a_refund_with_a_bad_bic_or_iban_is_refused_in_words(client, finance_user,
                                                             language, words):
     note = credit_note()
     client.force_login(finance_user)
@@ -160,7 +152,7 @@ def test_a_refund_with_a_bad_bic_or_iban_is_refused_in_words(dutch, client, fina
 @pytest.mark.django_db
 @pytest.mark.parametrize("language,words", [("nl", "is geen BIC"), ("en", "is not a BIC")])
 def test_a_sepa_export_refused_for_a_stored_bad_bic_says_so_in_the_readers_language(
-        dutch, client, finance_user, language, words):
+        client, finance_user, language, words):
     bad = refund(credit_note(), bic="NOTABIC")  # stored before the form checked BICs
     client.force_login(finance_user)
     response = client.post(reverse("admin:billing_refund_changelist"),
@@ -170,7 +162,7 @@ def test_a_sepa_export_refused_for_a_stored_bad_bic_says_so_in_the_readers_langu
     assert words in response.content.decode()
 
 
-def test_post_statement_upload_of_a_pdf_names_it(client, finance_user, dutch,
+def test_post_statement_upload_of_a_pdf_names_it(client, finance_user,
                                                  django_capture_on_commit_callbacks):
     client.force_login(finance_user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -183,7 +175,7 @@ def test_post_statement_upload_of_a_pdf_names_it(client, finance_user, dutch,
 
 
 @pytest.mark.parametrize("make", ["camt053", "coda"])
-def test_an_amount_too_large_for_the_books_is_an_error_line_not_a_stuck_import(dutch, db,
+def test_an_amount_too_large_for_the_books_is_an_error_line_not_a_stuck_import(db,
                                                                                make):
     """It raised 'numeric field overflow' in the batch: the import stopped in 'processing'."""
     from billing.models import Payment

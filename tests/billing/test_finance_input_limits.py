@@ -7,14 +7,21 @@ from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from billing.invoicing import issue_credit_note
 from billing.models import CreditNote
 from tests.factories import EditionFactory, InvoiceFactory, RegistrationFactory
-from tests.po_catalogue import dutch_po  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture
+def english():
+    """The service speaks the active language (the portal's default is Dutch)."""
+    with translation.override("en"):
+        yield
 
 
 def taxed_invoice():
@@ -25,32 +32,40 @@ def taxed_invoice():
     return invoice
 
 
-def test_no_vat_is_credited_on_an_invoice_without_vat():
+def test_no_vat_is_credited_on_an_invoice_without_vat(english):
     invoice = InvoiceFactory()
     assert invoice.vat_total == 0
-    with pytest.raises(ValueError, match="more VAT than is left"):
+    with pytest.raises(ValueError, match=r"more VAT than is left on the invoice \(€0\.00\)"):
         issue_credit_note(invoice=invoice, net=D("10.00"), vat=D("2.10"), reason="x")
     assert not CreditNote.objects.exists()
 
 
 @pytest.mark.parametrize(("net", "vat", "words"), [
-    ("600.00", "0.00", "more excluding VAT than is left"),
-    ("100.00", "110.00", "more VAT than is left"),
+    ("600.00", "0.00", r"more excluding VAT than is left on the invoice \(€500\.00\)"),
+    ("100.00", "110.00", r"more VAT than is left on the invoice \(€105\.00\)"),
 ])
-def test_net_and_vat_each_stay_within_what_the_invoice_charged(net, vat, words):
+def test_net_and_vat_each_stay_within_what_the_invoice_charged(english, net, vat, words):
     invoice = taxed_invoice()
     with pytest.raises(ValueError, match=words):
         issue_credit_note(invoice=invoice, net=D(net), vat=D(vat), reason="x")
     assert not CreditNote.objects.exists()
 
 
-def test_what_is_left_is_credited_to_the_cent_after_a_part():
+def test_what_is_left_is_credited_to_the_cent_after_a_part(english):
     invoice = taxed_invoice()
     issue_credit_note(invoice=invoice, net=D("100.00"), vat=D("21.00"), reason="part")
-    with pytest.raises(ValueError, match="more VAT than is left"):
+    with pytest.raises(ValueError, match=r"more VAT than is left on the invoice \(€84\.00\)"):
         issue_credit_note(invoice=invoice, net=D("300.00"), vat=D("84.01"), reason="x")
     rest = issue_credit_note(invoice=invoice, net=D("400.00"), vat=D("84.00"), reason="rest")
     assert rest.total == D("484.00")
+
+
+def test_what_is_left_is_said_in_dutch_with_a_belgian_amount():
+    invoice = taxed_invoice()
+    with translation.override("nl"), pytest.raises(
+            ValueError, match=r"niet meer btw aftrekken dan er op de factuur overblijft "
+                              r"\(€ 105,00\)"):
+        issue_credit_note(invoice=invoice, net=D("100.00"), vat=D("110.00"), reason="x")
 
 
 def test_the_form_offers_what_is_left_and_refuses_vat_in_words(client, finance_user):
@@ -74,7 +89,6 @@ def test_the_form_offers_what_is_left_and_refuses_vat_in_words(client, finance_u
     ("en", "A payment cannot be dated after today"),
     ("nl", "Een betaling kan niet later dan vandaag gedateerd zijn"),
 ])
-@pytest.mark.usefixtures("dutch_po")
 def test_a_payment_by_hand_dated_in_the_future_is_refused(client, finance_user, language,
                                                           words):
     """A typo (2062 for 2026) made the payment count as paid in time for every reminder

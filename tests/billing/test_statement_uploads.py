@@ -15,7 +15,6 @@ from billing.payments import balance_of
 from billing.statements.detect import parse_statement
 from tests.billing.statement_files import Move, camt053, coda
 from tests.billing.test_statements_import import digits, invoice_for, upload
-from tests.po_catalogue import dutch_po  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 ADD = "admin:billing_bankstatement_add"
@@ -26,7 +25,6 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.mark.usefixtures("dutch_po")
 @pytest.mark.parametrize(("language", "name", "data", "words"), [
     ("en", "afschrift.pdf", b"%PDF-1.7\n...", "It is a PDF"),
     ("nl", "afschrift.pdf", b"%PDF-1.7\n...", "Het is een pdf"),
