@@ -11,10 +11,12 @@ that one line does not stop the statement: a line that fails on its own is kept 
 on. Only a lost database connection stops it; a re-run resumes there.
 
 Importing twice changes nothing: a line whose dedup key already paid something is "already
-imported"; batches hold a lock (PostgreSQL advisory lock) so two imports of overlapping files
-cannot both record the same movement. The payments of a batch go through
-`billing.payments.record_payments` (the one use case that records payments, with their audit
-entries and the unpaid flags they lift), in a fixed number of statements.
+imported", and so is one left unmatched in a statement imported before (it points at that
+line, where finance matches it, so the movement is listed once); batches hold a lock
+(PostgreSQL advisory lock) so two imports of overlapping files cannot both record the same
+movement. The payments of a batch go through `billing.payments.record_payments` (the one use
+case that records payments, with their audit entries and the unpaid flags they lift), in a
+fixed number of statements.
 
 Suggestions (a line without a usable structured communication whose amount is the open balance
 of exactly one invoice with a similar name) read the open invoices once per import
@@ -206,11 +208,19 @@ def _lookups(batch: list[ParsedLine], keys: list[str], statement_id: int,
              candidates: Candidates) -> Lookups:
     """Seven queries at most, whatever the batch size; only the columns the rules read."""
     found = Lookups(candidates=candidates)
-    earlier = (StatementLine.objects.filter(dedup_key__in=set(keys), payment__isnull=False)
+    # The same movement imported before: paid (from any statement), or left unmatched in
+    # another statement (the first such line: the one finance matches).
+    earlier = (StatementLine.objects.filter(dedup_key__in=set(keys))
+               .filter(Q(payment__isnull=False) | Q(result=StatementLine.Result.UNMATCHED))
+               .exclude(Q(payment__isnull=True) & Q(statement=statement_id))
+               .order_by("statement_id", "position")
                .values_list("dedup_key", "statement__original_name", "position",
                             "payment__invoice__number"))
     for key, name, position, number in earlier:
-        found.paid[key] = (name, position, number)
+        if number is not None:
+            found.paid[key] = (name, position, number)
+        else:
+            found.unmatched.setdefault(key, (name, position))
     ogms = {line.structured for line in batch if line.structured}
     if ogms:
         invoices = (Invoice.objects.filter(structured_communication__in=ogms)

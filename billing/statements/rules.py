@@ -41,6 +41,9 @@ class Lookups:
     """Everything a batch needs, fetched in bulk before its lines are decided."""
 
     paid: dict = field(default_factory=dict)  # dedup_key -> (statement, line, invoice number)
+    # dedup_key -> (statement, line): the movement is in another statement imported before,
+    # not matched (yet): finance matches it there, so it is listed once.
+    unmatched: dict = field(default_factory=dict)
     invoices: dict = field(default_factory=dict)  # "+++...+++" -> Invoice (with paid/credited)
     instalments: dict = field(default_factory=dict)  # "+++...+++" -> Instalment
     # Open invoices by balance, for suggestions: kept for the whole import (see Candidates)
@@ -87,6 +90,10 @@ def decide(line: ParsedLine, key: str, found: Lookups) -> Decision:
                                                       position=position, number=number))
     if key in found.claimed:
         return Decision(Result.ALREADY_IMPORTED, Text("already_imported_here"))
+    if key in found.unmatched:
+        name, position = found.unmatched[key]
+        return Decision(Result.ALREADY_IMPORTED, Text("already_imported_unmatched", name=name,
+                                                      position=position))
     refusal = _not_a_payment(line)
     if refusal:
         return Decision(Result.ERROR, refusal)

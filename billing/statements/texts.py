@@ -64,6 +64,9 @@ TEXTS = {
                                      "%(position)s, invoice %(number)s): nothing new."),
     "already_imported_here": gettext_noop("Already imported (earlier in this file): nothing "
                                           "new."),
+    "already_imported_unmatched": gettext_noop(
+        "Already imported (statement %(name)s, line %(position)s), not matched yet: match it "
+        "there."),
     "lookalike": gettext_noop(
         "Invoice %(number)s already has a bank payment of %(amount)s on that day (statement "
         "%(name)s, line %(position)s). The same movement in another file? If the customer paid "

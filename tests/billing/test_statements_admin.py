@@ -141,9 +141,18 @@ def test_manual_matching_refuses_a_movement_already_recorded_and_unknown_invoice
     invoice = invoice_for("An", "Peeters")
     first = upload(camt053([Move("450.00", text="betaling", ref="SAME")]))
     second = upload(camt053([Move("450.00", text="betaling", ref="SAME")]))
+    # The same movement imported again while still unmatched points at its first line: it is
+    # matched there, once.
+    assert second.lines.get().result == Result.ALREADY_IMPORTED
     client.force_login(finance_user)
+    not_that_one = client.post(
+        reverse("admin:billing_statementline_match", args=[second.lines.get().pk]),
+        {"invoice": invoice.number})
+    assert "Only an unmatched line can be matched by hand." in not_that_one.content.decode()
     client.post(reverse("admin:billing_statementline_match", args=[first.lines.get().pk]),
                 {"invoice": invoice.number})
+    # A copy stored unmatched before imports pointed at the first line is still refused.
+    second.lines.update(result=Result.UNMATCHED)
     refused = client.post(
         reverse("admin:billing_statementline_match", args=[second.lines.get().pk]),
         {"invoice": invoice.number})

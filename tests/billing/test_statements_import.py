@@ -145,8 +145,19 @@ def test_importing_the_same_file_twice_changes_nothing(invoices):
     second = upload(data)
     assert list(Payment.objects.values_list("pk", "invoice", "amount")) == payments
     again = results(second)
-    assert [result for result, _ in again].count(Result.ALREADY_IMPORTED) == 4
+    first = results(BankStatement.objects.order_by("pk").first())
+    # Every line that paid or was left unmatched is "already imported" the second time; the
+    # unmatched ones point at their first line, where finance matches them (listed once).
+    assert [result for result, _ in again] == [
+        result if result == Result.ERROR else Result.ALREADY_IMPORTED for result, _ in first]
     assert again[0][1].startswith("Already imported (statement statement.xml, line 1, invoice")
+    unmatched = [position for position, (result, _) in enumerate(first, start=1)
+                 if result == Result.UNMATCHED]
+    assert unmatched and [message for message, (result, _) in zip(
+        (message for _, message in again), first, strict=True) if result == Result.UNMATCHED] == [
+        f"Already imported (statement statement.xml, line {position}), not matched yet: match "
+        "it there." for position in unmatched]
+    assert StatementLine.objects.filter(result=Result.UNMATCHED).count() == len(unmatched)
     assert [balance_of(invoices[key]).status for key in invoices] == [
         "paid", "partly_paid", "paid", "open", "open"]
 
