@@ -313,9 +313,16 @@ class VatNumberCheckAdmin(ReadOnlyAdmin):
 
 
 class PaymentForm(forms.ModelForm):
+    # The part by its number on the chosen invoice, not a list of every instalment of every
+    # invoice (which grows with the books).
+    instalment_number = forms.IntegerField(
+        label=_("part"), required=False, min_value=1, max_value=99,
+        help_text=_("For an invoice paid in instalments: the number of the part this pays. "
+                    "Leave empty to apply it to the parts in order."))
+
     class Meta:
         model = Payment
-        fields = ["invoice", "instalment", "amount", "paid_on", "method", "reference",
+        fields = ["invoice", "instalment_number", "amount", "paid_on", "method", "reference",
                   "payer_name"]
 
     def clean_amount(self):
@@ -337,9 +344,14 @@ class PaymentForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        instalment = data.get("instalment")
-        if instalment and data.get("invoice") and instalment.invoice_id != data["invoice"].pk:
-            self.add_error("instalment", _("This instalment belongs to another invoice."))
+        number, invoice = data.pop("instalment_number", None), data.get("invoice")
+        data["instalment"] = None
+        if number and invoice:
+            data["instalment"] = Instalment.objects.filter(invoice=invoice, number=number).first()
+            if data["instalment"] is None:
+                self.add_error("instalment_number", _(
+                    "Invoice %(invoice)s has no part %(part)s.")
+                    % {"invoice": invoice.number, "part": number})
         return data
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from billing.ageing import ageing_bucket
 from billing.balances import instalment_schedule, invoice_balance
+from billing.invoicing import add_instalments
 from billing.models import KmoProject, Payment
 from billing.payments import balance_of, record_payment
 from tests.factories import InvoiceFactory, RegistrationFactory
@@ -252,3 +253,32 @@ def test_one_bad_payment_refuses_them_all():
         record_payments([PaymentIn(invoice=good, amount=D("10.00"), paid_on=today,
                                    method="bank_transfer", instalment=instalment_of_other)])
     assert not Payment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_finance_records_a_payment_for_one_part_by_its_number(client, finance_user):
+    """The part is given by its number on the chosen invoice: the form lists no instalments
+    (a list of every part of every invoice grew with the books)."""
+    invoice = InvoiceFactory()
+    other = InvoiceFactory()
+    _first, second, _third = add_instalments(invoice, 3)
+    add_instalments(other, 3)
+    client.force_login(finance_user)
+    url = reverse("admin:billing_payment_add")
+    form = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'name="instalment_number"' in form and second.structured_communication not in form
+    today = timezone.localdate().isoformat()
+    missing = client.post(url, {"invoice": invoice.pk, "instalment_number": "4",
+                                "amount": "10.00", "paid_on": today,
+                                "method": "bank_transfer"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert f"Invoice {invoice.number} has no part 4." in missing.content.decode()
+    assert not Payment.objects.exists()
+    response = client.post(url, {"invoice": invoice.pk, "instalment_number": "2",
+                                 "amount": str(second.amount), "paid_on": today,
+                                 "method": "bank_transfer"})
+    assert response.status_code == 302
+    assert Payment.objects.get().instalment == second
+    without = client.post(url, {"invoice": other.pk, "amount": "5.00", "paid_on": today,
+                                "method": "bank_transfer"})
+    assert without.status_code == 302
+    assert Payment.objects.get(invoice=other).instalment is None
