@@ -70,7 +70,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check . || true
 
 clean:
-	rm -rf var/portal.sqlite3 var/mail var/staticfiles
+	rm -rf var/portal.sqlite3 var/mail staticfiles
 
 bench: $(STAMP) services
 	$(PY) -m tests.bench.run
