@@ -125,3 +125,38 @@ def test_the_image_holds_no_local_data_virtualenv_or_history():
     for path in ["manage.py", "portal/settings.py", "locale/nl/LC_MESSAGES/django.po",
                  "static/css/portal.css", "templates/base.html", "requirements.lock"]:
         assert not _docker_ignores(path), path
+
+
+def _app_services() -> dict[str, dict]:
+    return {name: spec for name, spec in _compose()["services"].items() if "build" in spec}
+
+
+def test_the_web_app_worker_and_beat_start_after_the_migrations():
+    # Beat reads its schedule from tables that migrations create (portal/schedules.py); started
+    # beside a `migrate` that has not finished, it stopped for good on the first deployment, and a
+    # worker ran new code against the old schema on every upgrade.
+    services = _app_services()
+    migrating = [name for name, spec in services.items()
+                 if "manage.py migrate" in str(spec.get("command", ""))]
+    assert len(migrating) == 1, migrating
+    [migrate] = migrating
+    for name in ["web", "worker", "beat"]:
+        depends_on = services[name].get("depends_on", {})
+        assert isinstance(depends_on, dict), name
+        assert depends_on.get(migrate) == {"condition": "service_completed_successfully"}, name
+        assert "migrate" not in str(services[name].get("command", "")), name
+
+
+def test_the_long_running_services_come_back_after_a_crash_or_a_reboot():
+    for name, spec in _compose()["services"].items():
+        if "manage.py migrate" not in str(spec.get("command", "")):
+            assert spec.get("restart") in {"unless-stopped", "always"}, name
+
+
+def test_the_public_address_has_no_placeholder_default():
+    # PORTAL_BASE_URL is printed in every certificate's QR code and in the links of e-mails:
+    # a forgotten one must stop `docker compose up`, as a forgotten SECRET_KEY does, rather
+    # than print https://portal.example.org on certificates that cannot be reissued.
+    environment = _compose()["x-portal-env"]
+    for name in ["SECRET_KEY", "PORTAL_BASE_URL"]:
+        assert environment[name].startswith("${" + name + ":?"), name
