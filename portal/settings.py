@@ -213,7 +213,8 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 # Celery: Redis broker in a deployment; eager in the embedded default.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# memory://localhost/: with no host kombu logs "No hostname was supplied" on every publish.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
