@@ -50,7 +50,7 @@ services:
 	  for i in $$(seq 1 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done; }
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l nl -l en --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=build
+	$(PY) manage.py makemessages -l nl -l en --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=build --ignore=staticfiles
 	$(PY) manage.py compilemessages --ignore=.venv
 
 migrate: $(STAMP)
