@@ -160,3 +160,12 @@ def test_the_public_address_has_no_placeholder_default():
     environment = _compose()["x-portal-env"]
     for name in ["SECRET_KEY", "PORTAL_BASE_URL"]:
         assert environment[name].startswith("${" + name + ":?"), name
+
+
+def test_only_the_proxy_on_the_host_reaches_gunicorn():
+    # The portal trusts X-Forwarded-For from one proxy (TRUSTED_PROXY_COUNT=1): published on every
+    # interface, a client talking to port 8000 directly would choose its own address and
+    # sidestep the per-client rate limits (log-in, password reset, certificate verification).
+    for name, spec in _compose()["services"].items():
+        for published in spec.get("ports", []):
+            assert str(published).startswith("127.0.0.1:"), (name, published)
