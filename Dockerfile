@@ -9,8 +9,10 @@ WORKDIR /app
 COPY pyproject.toml requirements.lock ./
 RUN pip install --no-cache-dir -c requirements.lock .
 COPY . .
+# Collected as the running container serves them: DEBUG off, so the manifest storage writes the
+# manifest that whitenoise and {% static %} read (STATIC_ROOT is under /app, not the volume).
 RUN DJANGO_SETTINGS_MODULE=portal.settings python manage.py compilemessages --ignore=.venv \
- && DJANGO_SETTINGS_MODULE=portal.settings python manage.py collectstatic --noinput
+ && DJANGO_SETTINGS_MODULE=portal.settings DEBUG=false python manage.py collectstatic --noinput
 
 ENV DJANGO_SETTINGS_MODULE=portal.settings PORTAL_VAR_DIR=/var/lib/portal
 EXPOSE 8000

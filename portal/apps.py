@@ -7,4 +7,4 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from portal import signals  # noqa: F401  (allauth signal receivers)
+        from portal import checks, signals  # noqa: F401  (system checks, allauth receivers)

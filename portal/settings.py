@@ -180,7 +180,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
+# Collected static files belong to the code (the image's build step collects them), not to the
+# data under PORTAL_VAR_DIR: a volume there would hide them from the running container.
+STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -211,7 +213,8 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 # Celery: Redis broker in a deployment; eager in the embedded default.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# memory://localhost/: with no host kombu logs "No hostname was supplied" on every publish.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from portal import account_views, views
 
-admin.site.site_header = "Lifelong Learning Portal"
-admin.site.site_title = "Lifelong Learning Portal"
+# Lazy, so the admin names the portal in the reader's language, as the public pages do.
+admin.site.site_header = _("Lifelong Learning Portal")
+admin.site.site_title = _("Lifelong Learning Portal")
 # Staff log in through allauth, so the second factor (TOTP) applies to the admin too.
 admin.site.login = views.admin_login
 # The error page in the person's language; 503 while the database is away (portal/errors.py).

@@ -27,6 +27,7 @@ def test_check_deploy_is_clean_in_production_settings():
             "REDIS_URL": "redis://127.0.0.1:6379/0",
             "SECRET_KEY": "a-long-random-production-secret-key-" + "k3y" * 12,
             "ALLOWED_HOSTS": "portal.example.org",
+            "PORTAL_BASE_URL": "https://portal.example.org",
         },
         "check", "--deploy", "--fail-level", "WARNING",
     )

@@ -13,6 +13,7 @@ def production_env(**extra) -> dict:
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "SECRET_KEY": "production-" + "Zq8!vR2#mK5$wX9&" * 4,
         "ALLOWED_HOSTS": "portal.example.org",
+        "PORTAL_BASE_URL": "https://portal.example.org",
         "DJANGO_SETTINGS_MODULE": "portal.settings",
     })
     env.update(extra)

@@ -56,3 +56,17 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DATABASE_URL is set." in result.stderr
+
+
+def test_a_deployment_without_its_public_address_fails_the_deploy_check(tmp_path):
+    # PORTAL_BASE_URL goes into every certificate's QR code and the links of e-mails; left at
+    # its embedded default they point at the server's own 127.0.0.1:8000.
+    for address in [None, "http://127.0.0.1:8000", "https://localhost", "http://portal.example.org"]:
+        env = production_env(DEBUG="false", PORTAL_SECURE="true", PORTAL_VAR_DIR=str(tmp_path),
+                             PORTAL_BASE_URL=address or "")
+        if address is None:
+            del env["PORTAL_BASE_URL"]
+        result = subprocess.run([sys.executable, "-c", CHECK_DEPLOY], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=90)
+        assert result.returncode != 0, address
+        assert "portal.W001" in result.stderr, address
