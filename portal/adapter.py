@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.urls import reverse
 from django.utils import translation
 
 
@@ -13,6 +14,13 @@ class AccountAdapter(DefaultAccountAdapter):
             translation.activate(user.preferred_language)
             request.session["_language"] = user.preferred_language
             request.LANGUAGE_CODE = user.preferred_language
+
+    def get_login_redirect_url(self, request):
+        """Staff work in the admin: they land there, participants on their dashboard (a `next`
+        link, as after opening an admin page logged out, still wins)."""
+        if request.user.is_staff:
+            return reverse("admin:index")
+        return super().get_login_redirect_url(request)
 
     def post_login(self, request, user, **kwargs):
         response = super().post_login(request, user, **kwargs)

@@ -227,3 +227,18 @@ def test_password_reset_rate_limit_stays_on(
     # allauth's default limit: five reset mails per address per minute, whatever is posted.
     assert len(mail.outbox) == 5
     assert response.status_code == 429
+
+
+@pytest.mark.django_db
+def test_staff_land_in_the_admin_and_participants_on_their_dashboard(
+        client, participant, course_admin, finance_user, exam_committee_member):
+    def logged_in(user, **query):
+        client.logout()
+        url = reverse("account_login") + ("?next=" + query["next"] if query else "")
+        return client.post(url, {"login": user.email, "password": PASSWORD})["Location"]
+
+    assert logged_in(participant) == reverse("dashboard")
+    for staff in (course_admin, finance_user, exam_committee_member):
+        assert logged_in(staff) == reverse("admin:index")
+    # A link that asked for a page first still leads there.
+    assert logged_in(finance_user, next="/dashboard/") == "/dashboard/"
