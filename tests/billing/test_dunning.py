@@ -456,7 +456,7 @@ def test_the_charge_renders_as_a_pdf_attachment():
     run_late_payment_job(CHARGED)
     charge = charge_of(invoice)
     filename, content, mimetype = invoice_attachment(charge.pk)
-    assert (filename, mimetype) == (f"invoice-{charge.number}.pdf", "application/pdf")
+    assert (filename, mimetype) == (f"factuur-{charge.number}.pdf", "application/pdf")
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
     for expected in (charge.number, "Verwijlinteresten", "Forfaitaire kost", "90,29"):
         assert expected in text, expected
