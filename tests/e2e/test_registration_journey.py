@@ -123,7 +123,7 @@ def test_company_registration_with_vies_invoice_and_certificate(
     # The invoice PDF, downloaded and read back.
     invoice_link = page.locator(f'a[href$="/invoices/{invoice.pk}/pdf/"]')
     path, filename = download(page, invoice_link, tmp_path)
-    assert filename == f"invoice-{invoice.number}.pdf"
+    assert filename == f"factuur-{invoice.number}.pdf"
     text = pdf_text(path)
     assert invoice.number in text
     assert format_euro(invoice.total, "nl") in text
@@ -135,7 +135,7 @@ def test_company_registration_with_vies_invoice_and_certificate(
     # The registration certificate, likewise.
     certificate_link = page.locator(f'a[href$="/registrations/{registration.pk}/certificate/"]')
     path, filename = download(page, certificate_link, tmp_path)
-    assert filename == f"registration-certificate-{edition.code}.pdf"
+    assert filename == f"inschrijvingsattest-{edition.code}.pdf"
     text = pdf_text(path)
     assert "An Peeters" in text
     assert COURSE_TITLE in text
