@@ -4,7 +4,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from courses.conditions import cancellation_conditions
-from portal.outbox import queue_email
+from portal.outbox import portal_url, queue_email
 
 CHECKOUT_CONFIRMED = "registrations/checkout_confirmed"
 
@@ -86,7 +86,9 @@ def waiting_list_closed(entry) -> None:
         user=user,
         subject=subject,
         template="registrations/waiting_list_closed",
-        context={"user": user, "entry": entry, "edition": entry.edition},
+        # The course page lists its other editions: where the mail sends the person on.
+        context={"user": user, "entry": entry, "edition": entry.edition,
+                 "course_url": portal_url("course_detail", entry.edition.course.slug)},
         language=user.preferred_language,
         dedup_key=f"waiting-list-closed:{entry.pk}",
     )
