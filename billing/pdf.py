@@ -23,6 +23,7 @@ from billing.epc import epc_payload, epc_qr_svg
 from billing.models import CreditNote, Invoice, InvoiceLine
 from billing.vat import exemption_mention
 from courses.models import Edition
+from courses.templatetags.portal_format import format_iban
 from portal.document_names import document_filename
 
 logger = logging.getLogger(__name__)
@@ -98,9 +99,9 @@ def one_line(address: str) -> str:
 
 
 def iban_for_print(iban: str) -> str:
-    """The IBAN in groups of four, as printed on paper: ``BE68 5390 0754 7034``."""
-    compact = "".join(iban.split()).upper()
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+    """The IBAN in groups of four, as printed on paper: ``BE68 5390 0754 7034`` (the mails
+    print it the same way, with the ``iban`` filter)."""
+    return format_iban(iban)
 
 
 # Invoices -----------------------------------------------------------------------------------

@@ -18,7 +18,9 @@ def checkout_confirmed(checkout, invoices) -> None:
     language = user.preferred_language
     for invoice in invoices:
         with translation.override(language):
-            subject = _("Your registration and invoice %(number)s") % {"number": invoice.number}
+            # Numbers run per organizer: two invoices of one checkout can both be 2026-000001.
+            subject = _("Your registration and invoice %(number)s from %(organizer)s") % {
+                "number": invoice.number, "organizer": invoice.seller_name}
         queue_email(
             to=user.email,
             user=user,

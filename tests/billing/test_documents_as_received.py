@@ -109,7 +109,8 @@ def test_the_footer_reads_in_one_piece(person, edition, language):
             lines[-3:])
 
 
-def test_a_late_charge_line_is_not_subject_to_vat_rather_than_exempt(db, dutch_po):
+@pytest.mark.usefixtures("dutch_po")
+def test_a_late_charge_line_is_not_subject_to_vat_rather_than_exempt(db):
     """The charge's mention says interest and fee are not subject to VAT; its lines said
     "vrijgesteld" (exempt), which is another VAT treatment."""
     invoice = overdue(Decimal("1000.00"))

@@ -76,7 +76,7 @@ def test_the_day_after_a_free_reminder_with_the_invoice_and_the_term():
     assert email.recipient == invoice.user.email
     assert email.attachments == [{"kind": "invoice_pdf", "id": invoice.pk}]
     assert invoice.number in email.subject
-    for text in (invoice.structured_communication, "16/10/2025", "BE68539007547034"):
+    for text in (invoice.structured_communication, "16/10/2025", "BE68 5390 0754 7034"):
         assert text in email.body_text and text in email.body_html
     assert "450,00" in email.body_text  # the amount open, in the participant's Dutch format
     flag = UnpaidFlag.objects.get(registration=registration)

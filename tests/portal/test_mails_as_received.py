@@ -93,6 +93,7 @@ def test_the_checkout_mail_names_the_attachment_in_dutch(client, participant):
     participant.preferred_language = "nl"
     participant.save(update_fields=["preferred_language"])
     edition = EditionFactory()
+    assert edition.end > edition.start
     add_to_cart(user=participant, edition_id=edition.pk)
     record = checkout(user=participant, token=Cart.objects.get(user=participant).checkout_token,
                       billing=BillingDetails())
@@ -104,6 +105,14 @@ def test_the_checkout_mail_names_the_attachment_in_dutch(client, participant):
     assert filename == f"factuur-{invoice.number}.pdf"
     assert f"Mijn overzicht: {BASE}/dashboard/" in message.body
     assert_links_work(message, client, participant)
+    # Numbers run per organizer: the subject says whose invoice 2026-000001 this is.
+    assert message.subject == (
+        f"Je inschrijving en factuur {invoice.number} van {invoice.seller_name}")
+    # Both parts give the same dates and the IBAN as the PDF prints it.
+    text, html = parts(message)
+    dates = f"{edition.start:%d/%m/%Y} – {edition.end:%d/%m/%Y}"
+    assert dates in text and dates in html
+    assert "BE68 5390 0754 7034" in text and "BE68 5390 0754 7034" in html
 
 
 def test_the_cancellation_mails_link_to_the_dashboard(client, participant, course_admin):
