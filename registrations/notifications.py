@@ -107,7 +107,10 @@ def admission_decided(application) -> None:
         user=user,
         subject=subject,
         template="registrations/admission_decided",
-        context={"user": user, "application": application, "edition": application.edition},
+        # "Register from the course page": the edition's page, where the admitted person adds
+        # it to the cart.
+        context={"user": user, "application": application, "edition": application.edition,
+                 "edition_url": portal_url("edition_detail", application.edition.code)},
         language=user.preferred_language,
         dedup_key=f"admission-decided:{application.pk}",
     )

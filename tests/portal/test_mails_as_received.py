@@ -17,7 +17,8 @@ from django.utils import timezone
 from billing.latepayment import run_late_payment_job
 from portal.models import OutgoingEmail
 from portal.outbox import send_pending
-from registrations.models import Cart
+from registrations.models import AdmissionApplication, Cart
+from registrations.services.admission import decide_admission
 from registrations.services.cancellation import confirm_cancellation, request_cancellation
 from registrations.services.cart import add_to_cart
 from registrations.services.checkout import BillingDetails, checkout
@@ -148,6 +149,23 @@ def test_the_closed_waiting_list_links_the_course_page(client, participant, othe
     course_url = f"{BASE}{reverse('course_detail', args=[edition.course.slug])}"
     assert course_url in message.body  # "other dates ... on our website": which page
     assert_links_work(message, client, other_participant)
+
+
+@pytest.mark.parametrize("admitted", [True, False])
+def test_the_admission_mail_links_the_edition_page_to_register_from(client, participant,
+                                                                    course_admin, admitted):
+    edition = EditionFactory(admission_required=True,
+                             start=timezone.localdate() + timedelta(days=30))
+    application = AdmissionApplication.objects.create(
+        user=participant, edition=edition, motivation="m", prior_knowledge="p", experience="e")
+    decide_admission(application_id=application.pk, admitted=admitted, staff_user=course_admin)
+
+    message = sent(OutgoingEmail.objects.get(user=participant))
+
+    edition_url = f"{BASE}{reverse('edition_detail', args=[edition.code])}"
+    # "Register and pay from the course page": the page, for the admitted person only.
+    assert (edition_url in message.body) is admitted
+    assert_links_work(message, client, participant)
 
 
 @pytest.mark.parametrize(("language", "greeting"), [
