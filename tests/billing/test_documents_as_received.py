@@ -15,7 +15,7 @@ from billing.pdf import invoice_context, render_credit_note_pdf, render_invoice_
 from courses.models import DEFAULT_VAT_EXEMPTION
 from portal.outbox import render_attachment
 from tests.billing.test_dunning import CHARGED, REMINDED, charge_of, overdue
-from tests.billing.test_invoice_pdf import edition_of, flat, invoice_for, pdf_text
+from tests.billing.test_invoice_pdf import COMPANY, edition_of, flat, invoice_for, pdf_text
 from tests.factories import OrganizerFactory, UserFactory
 from tests.po_catalogue import dutch_po  # noqa: F401 - a fixture
 
@@ -125,3 +125,16 @@ def test_a_late_charge_line_is_not_subject_to_vat_rather_than_exempt(db):
     assert "zij zijn niet aan btw onderworpen" in flat(text)
     assert render_attachment({"kind": "invoice_pdf", "id": charge.pk})[0] == (
         f"factuur-{charge.number}.pdf")
+
+
+def test_the_credit_note_names_the_company_as_its_invoice_does(person, edition):
+    """A company VIES calls inactive is invoiced under its enterprise number; its credit note
+    gave the same number as a "VAT number"."""
+    invoice = invoice_for(person, [edition], language="en", **{**COMPANY, "vat_check": "invalid"})
+    note = issue_credit_note(invoice=invoice, net=Decimal("100.00"), vat=Decimal("0.00"),
+                             reason="Correction")
+
+    text = pdf_text(render_credit_note_pdf(note))
+
+    assert "Enterprise number: 0403.170.701" in text
+    assert "BE0403170701" not in text
