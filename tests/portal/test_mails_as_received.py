@@ -61,6 +61,10 @@ def assert_links_work(message, client=None, user=None):
     recipient when a client is given), and the text part gives the same addresses."""
     in_text, in_html = links(message)
     assert in_html, "no link in the HTML part"
+    mailto = [url for url in in_html if url.startswith("mailto:")]
+    for url in mailto:
+        assert url.removeprefix("mailto:") in message.body
+    in_html = [url for url in in_html if not url.startswith("mailto:")]
     assert sorted(set(in_text)) == sorted(set(in_html))
     for url in in_html:
         assert url.startswith(BASE + "/"), url
@@ -83,6 +87,9 @@ def test_the_payment_reminder_and_the_charge_notice_link_to_the_dashboard(client
         assert f"Mijn overzicht: {BASE}/dashboard/" in text
         assert "dashboard" not in text.replace("/dashboard/", "")  # the menu's word only
         assert ">Naar Mijn overzicht</a>" in html
+        if prefix == "late-charge":  # "let the organizer know": at which address
+            contact = invoice.organizer.contact_email
+            assert f"Contact: {contact}" in text and f'href="mailto:{contact}"' in html
         assert_links_work(message, client, invoice.user)
         # The attachment as the Dutch reader saves it.
         [(filename, _content, _mimetype)] = message.attachments
