@@ -148,7 +148,7 @@ def test_company_registration_with_vies_invoice_and_certificate(
     assert message.to == [user.email]
     attachments = [(name, content, mimetype) for name, content, mimetype in message.attachments]
     assert [(name, mimetype) for name, _, mimetype in attachments] == [
-        (f"invoice-{invoice.number}.pdf", "application/pdf")
+        (f"factuur-{invoice.number}.pdf", "application/pdf")  # a Dutch invoice
     ]
     assert attachments[0][1].startswith(b"%PDF")
 
