@@ -22,6 +22,7 @@ from billing.models import (
 from billing.pricing import line_amounts
 from billing.references import credit_note_number, due_date, invoice_number
 from billing.structured_communication import format_structured
+from billing.vat import exemption_mention
 from courses.models import Edition, Organizer
 from courses.templatetags.portal_format import format_euro
 
@@ -93,7 +94,7 @@ def issue_invoice(*, organizer, user, checkout, registrations, buyer, language, 
         seller_bic=organizer.bic,
         customer_email=user.email,
         kmo_recognition_number=kmo_number,
-        vat_mention=exempt[0].vat_exemption_mention if exempt else "",
+        vat_mention=exemption_mention(exempt[0].vat_exemption_mention, language) if exempt else "",
         net_total=sum((r.net for r in registrations), Decimal("0.00")),
         vat_total=sum((r.vat for r in registrations), Decimal("0.00")),
         total=sum((r.total for r in registrations), Decimal("0.00")),

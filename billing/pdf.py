@@ -21,7 +21,10 @@ from django.utils import translation
 
 from billing.epc import epc_payload, epc_qr_svg
 from billing.models import CreditNote, Invoice, InvoiceLine
+from billing.vat import exemption_mention
 from courses.models import Edition
+from courses.templatetags.portal_format import format_iban
+from portal.document_names import document_filename
 
 logger = logging.getLogger(__name__)
 
@@ -96,9 +99,9 @@ def one_line(address: str) -> str:
 
 
 def iban_for_print(iban: str) -> str:
-    """The IBAN in groups of four, as printed on paper: ``BE68 5390 0754 7034``."""
-    compact = "".join(iban.split()).upper()
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+    """The IBAN in groups of four, as printed on paper: ``BE68 5390 0754 7034`` (the mails
+    print it the same way, with the ``iban`` filter)."""
+    return format_iban(iban)
 
 
 # Invoices -----------------------------------------------------------------------------------
@@ -164,8 +167,12 @@ def _line_is_exempt(line: InvoiceLine, invoice: Invoice) -> bool:
 
 def invoice_context(invoice: Invoice) -> dict:
     amount = amount_to_transfer(invoice)
+    # A late-payment charge's interest and fee are outside the scope of VAT (its mention says
+    # so), not exempt: its lines say "not subject", not "exempt".
+    outside_scope = invoice.kind == Invoice.Kind.LATE_CHARGE
     lines = [
-        {"line": line, "exempt": _line_is_exempt(line, invoice)} for line in invoice.lines.all()
+        {"line": line, "exempt": _line_is_exempt(line, invoice), "outside_scope": outside_scope}
+        for line in invoice.lines.all()
     ]
     rates = sorted({row["line"].vat_rate_percent for row in lines if not row["exempt"]})
     # In instalments each part has its own QR code: each is a transfer of its own.
@@ -179,6 +186,7 @@ def invoice_context(invoice: Invoice) -> dict:
         "organizer": invoice.organizer,
         "seller_address_line": one_line(invoice.seller_address),
         "seller_iban": iban_for_print(invoice.seller_iban),
+        "vat_mention": exemption_mention(invoice.vat_mention, invoice.language),
         "lines": lines,
         "vat_rates": rates,
         "amount_to_transfer": amount,
@@ -194,7 +202,14 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
 
 
 def invoice_filename(invoice: Invoice) -> str:
-    return f"invoice-{invoice.number}.pdf"
+    """``factuur-2026-000001.pdf`` or ``invoice-2026-000001.pdf``: in the invoice's language,
+    like the document itself."""
+    return document_filename("invoice", invoice.number, invoice.language)
+
+
+def credit_note_filename(credit_note: CreditNote) -> str:
+    """In the language of the invoice it corrects, like the document itself."""
+    return document_filename("credit_note", credit_note.number, credit_note.invoice.language)
 
 
 def invoice_attachment(invoice_id: int) -> tuple[str, bytes, str]:
@@ -210,17 +225,23 @@ def invoice_attachment(invoice_id: int) -> tuple[str, bytes, str]:
 def render_credit_note_pdf(credit_note: CreditNote) -> bytes:
     """A credit note against an invoice, in the invoice's language (rules.md §2, §4)."""
     credit_note = CreditNote.objects.select_related("invoice", "organizer").get(pk=credit_note.pk)
-    context = {
+    return render_pdf("billing/credit_note_pdf.html", credit_note_context(credit_note),
+                      credit_note.invoice.language)
+
+
+def credit_note_context(credit_note: CreditNote) -> dict:
+    """The template's context; reads ``invoice`` and ``organizer`` (select them with it)."""
+    invoice = credit_note.invoice
+    return {
         "credit_note": credit_note,
-        "invoice": credit_note.invoice,
+        "invoice": invoice,
         "organizer": credit_note.organizer,
-        "seller_address_line": one_line(credit_note.invoice.seller_address),
+        "seller_address_line": one_line(invoice.seller_address),
+        "vat_mention": exemption_mention(invoice.vat_mention, invoice.language),
     }
-    return render_pdf("billing/credit_note_pdf.html", context, credit_note.invoice.language)
 
 
 def credit_note_attachment(credit_note_id: int) -> tuple[str, bytes, str]:
     """The outbox renderer of kind ``credit_note_pdf``."""
-    credit_note = CreditNote.objects.only("pk", "number").get(pk=credit_note_id)
-    filename = f"credit-note-{credit_note.number}.pdf"
-    return filename, render_credit_note_pdf(credit_note), PDF_MIMETYPE
+    credit_note = CreditNote.objects.select_related("invoice").get(pk=credit_note_id)
+    return credit_note_filename(credit_note), render_credit_note_pdf(credit_note), PDF_MIMETYPE

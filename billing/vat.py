@@ -46,3 +46,20 @@ def enterprise_number_only(number: str, vies_status: str) -> bool:
     a public body), invoiced under that number (rules.md §2: "enterprise or VAT number"). A
     foreign number VIES calls inactive has nothing to fall back on: it is refused."""
     return vies_status == "invalid" and number.startswith("BE")
+
+
+# The legal mention of the education exemption (art. 44 §2 4° of the Belgian VAT Code), as the
+# invoice prints it in its own language. Editions carry the Dutch text by default
+# (courses.models.DEFAULT_VAT_EXEMPTION); an English invoice printed it in Dutch.
+EXEMPTION_MENTIONS = {
+    "nl": "Vrijgesteld van btw, art. 44 §2 4° W.btw",
+    "en": "Exempt from VAT, article 44 §2 4° of the Belgian VAT Code",
+}
+
+
+def exemption_mention(mention: str, language: str) -> str:
+    """`mention` in `language` when it is the standard exemption (in either language); a text
+    staff wrote themselves is printed as they wrote it."""
+    if mention in EXEMPTION_MENTIONS.values():
+        return EXEMPTION_MENTIONS.get(language, mention)
+    return mention

@@ -207,6 +207,10 @@ class Certificate(models.Model):
 
     @property
     def filename(self) -> str:
-        return f"{self.kind}-certificate-{self.details.get('edition', self.pk)}" + (
-            f"-{self.details.get('unit', '')}.pdf" if self.unit_id else ".pdf"
-        )
+        """In the holder's language, like the PDF (``inschrijvingsattest-TM-26.pdf``)."""
+        from portal.document_names import document_filename
+
+        reference = str(self.details.get("edition", self.pk))
+        if self.unit_id:
+            reference += f"-{self.details.get('unit', '')}"
+        return document_filename(self.kind, reference, self.user.preferred_language)

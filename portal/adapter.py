@@ -1,9 +1,12 @@
+from types import SimpleNamespace
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -48,9 +51,21 @@ class AccountAdapter(DefaultAccountAdapter):
             language = settings.LANGUAGE_CODE
         # The context allauth's own send_mail gives its templates (allauth 65).
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request),
+        ctx = {"request": request, "email": email, "current_site": mail_site(request),
                **context}
         with translation.override(language):
             message = self.render_mail(template_prefix, email, ctx)
         queue_account_mail(template_prefix=template_prefix, message=message, context=context,
                            language=language, user=user)
+
+
+def mail_site(request) -> SimpleNamespace:
+    """The "site" allauth's mails greet and sign with ("Hello from {{ site_name }}!", "Thank you
+    for using ..." and the address): the portal's name in the mail's language and its public
+    address, as in the portal's own mails. Without the sites framework allauth took the request's
+    host, so a Dutch mail said "Hallo van portal.example.be!"."""
+    site = get_current_site(request)
+    return SimpleNamespace(
+        name=gettext_lazy("Lifelong Learning Portal"),  # evaluated in the mail's language
+        domain=settings.PORTAL_BASE_URL.rstrip("/") or site.domain,
+    )

@@ -116,9 +116,14 @@ def register_context_builder(template: str, builder: ContextBuilder) -> None:
     CONTEXT_BUILDERS[template] = builder
 
 
-def dashboard_url() -> str:
+def portal_url(name: str, *args) -> str:
+    """The absolute address of a portal page, from the configured public address: a mail is
+    read outside any request."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse(name, args=args)
 
-    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("dashboard")
+
+def dashboard_url() -> str:
+    return portal_url("dashboard")
 
 
 def render_email(template: str, context: dict, language: str) -> tuple[str, str]:

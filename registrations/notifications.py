@@ -4,7 +4,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from courses.conditions import cancellation_conditions
-from portal.outbox import queue_email
+from portal.outbox import portal_url, queue_email
 
 CHECKOUT_CONFIRMED = "registrations/checkout_confirmed"
 
@@ -18,7 +18,9 @@ def checkout_confirmed(checkout, invoices) -> None:
     language = user.preferred_language
     for invoice in invoices:
         with translation.override(language):
-            subject = _("Your registration and invoice %(number)s") % {"number": invoice.number}
+            # Numbers run per organizer: two invoices of one checkout can both be 2026-000001.
+            subject = _("Your registration and invoice %(number)s from %(organizer)s") % {
+                "number": invoice.number, "organizer": invoice.seller_name}
         queue_email(
             to=user.email,
             user=user,
@@ -86,7 +88,9 @@ def waiting_list_closed(entry) -> None:
         user=user,
         subject=subject,
         template="registrations/waiting_list_closed",
-        context={"user": user, "entry": entry, "edition": entry.edition},
+        # The course page lists its other editions: where the mail sends the person on.
+        context={"user": user, "entry": entry, "edition": entry.edition,
+                 "course_url": portal_url("course_detail", entry.edition.course.slug)},
         language=user.preferred_language,
         dedup_key=f"waiting-list-closed:{entry.pk}",
     )
@@ -103,7 +107,10 @@ def admission_decided(application) -> None:
         user=user,
         subject=subject,
         template="registrations/admission_decided",
-        context={"user": user, "application": application, "edition": application.edition},
+        # "Register from the course page": the edition's page, where the admitted person adds
+        # it to the cart.
+        context={"user": user, "application": application, "edition": application.edition,
+                 "edition_url": portal_url("edition_detail", application.edition.code)},
         language=user.preferred_language,
         dedup_key=f"admission-decided:{application.pk}",
     )

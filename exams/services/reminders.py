@@ -21,7 +21,7 @@ from exams import windows
 from exams.models import Chance, Enrolment, ExamPeriod, Publication, Result
 from exams.services.enrolment import second_chance_refusal
 from portal.models import OutgoingEmail
-from portal.outbox import Email, queue_emails
+from portal.outbox import Email, portal_url, queue_emails
 from registrations.models import Registration
 
 logger = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def _second_chance_mails(firsts: list[Enrolment], today: date, kind: str) -> lis
             subject=_("Enrol for the second exam chance"),
             template="exams/second_chance_reminder",
             context={"user": user, "units": units, "opens": opens, "closes": closes,
-                     "kind": kind},
+                     "kind": kind, "exams_url": portal_url("my_exams")},
             dedup_key=f"exams-second-chance-{kind}-{today.year}-{user.pk}",
         ))
         for user, units in units_by_user.items()
@@ -157,7 +157,8 @@ def send_digital_exam_reminders(today: date) -> int:
             to=user.email, user=user, language=user.preferred_language or "nl",
             subject=_("Test the software for your digital exam"),
             template="exams/digital_exam_reminder",
-            context={"user": user, "units": units, "period": period},
+            context={"user": user, "units": units, "period": period,
+                     "exams_url": portal_url("my_exams")},
             dedup_key=f"exams-digital-{period.pk}-{user.pk}",
         ))
         for (period, user), units in units_by_mail.items()

@@ -32,7 +32,7 @@ from billing.models import (
     Payment,
     UnpaidFlag,
 )
-from billing.pdf import invoice_context, one_line, render_pdf
+from billing.pdf import credit_note_context, invoice_context, render_pdf
 from exams.models import Attendance, Enrolment, Publication, Result
 from portal.models import OutgoingEmail
 from portal.privacy.models import ErasureRequest
@@ -522,16 +522,8 @@ def _invoice_renderer(invoice: Invoice):
 
 
 def _credit_note_renderer(note: CreditNote):
-    def render():
-        context = {
-            "credit_note": note,
-            "invoice": note.invoice,
-            "organizer": note.organizer,
-            "seller_address_line": one_line(note.invoice.seller_address),
-        }
-        return render_pdf("billing/credit_note_pdf.html", context, note.invoice.language)
-
-    return render
+    return lambda: render_pdf("billing/credit_note_pdf.html", credit_note_context(note),
+                              note.invoice.language)
 
 
 def _file_reader(field_file):

@@ -76,7 +76,7 @@ def test_the_day_after_a_free_reminder_with_the_invoice_and_the_term():
     assert email.recipient == invoice.user.email
     assert email.attachments == [{"kind": "invoice_pdf", "id": invoice.pk}]
     assert invoice.number in email.subject
-    for text in (invoice.structured_communication, "16/10/2025", "BE68539007547034"):
+    for text in (invoice.structured_communication, "16/10/2025", "BE68 5390 0754 7034"):
         assert text in email.body_text and text in email.body_html
     assert "450,00" in email.body_text  # the amount open, in the participant's Dutch format
     flag = UnpaidFlag.objects.get(registration=registration)
@@ -456,7 +456,7 @@ def test_the_charge_renders_as_a_pdf_attachment():
     run_late_payment_job(CHARGED)
     charge = charge_of(invoice)
     filename, content, mimetype = invoice_attachment(charge.pk)
-    assert (filename, mimetype) == (f"invoice-{charge.number}.pdf", "application/pdf")
+    assert (filename, mimetype) == (f"factuur-{charge.number}.pdf", "application/pdf")
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
     for expected in (charge.number, "Verwijlinteresten", "Forfaitaire kost", "90,29"):
         assert expected in text, expected

@@ -407,7 +407,7 @@ def test_the_outbox_attaches_the_invoice(person, exempt_edition):
 
     filename, content, mimetype = render_attachment({"kind": "invoice_pdf", "id": invoice.pk})
 
-    assert filename == "invoice-2026-000001.pdf"
+    assert filename == "factuur-2026-000001.pdf"  # the invoice is in Dutch
     assert mimetype == "application/pdf"
     assert invoice.number in pdf_text(content)
     assert invoice_attachment(invoice.pk)[0] == filename

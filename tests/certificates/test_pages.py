@@ -148,7 +148,7 @@ def test_the_holder_downloads_at_any_time(client, certificate):
     response = client.get(reverse("certificate_download", args=[certificate.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert 'filename="participation-certificate-TM-26.pdf"' in response["Content-Disposition"]
+    assert 'filename="deelnameattest-TM-26.pdf"' in response["Content-Disposition"]
     assert response.content.startswith(b"%PDF")
 
 
@@ -170,7 +170,7 @@ def test_the_registration_certificate_link_issues_it_once(client, short_registra
     client.force_login(short_registration.user)
     first = client.get(url)
     assert first.status_code == 200 and first.content.startswith(b"%PDF")
-    assert 'filename="registration-certificate-TM-26.pdf"' in first["Content-Disposition"]
+    assert 'filename="inschrijvingsattest-TM-26.pdf"' in first["Content-Disposition"]
     assert client.get(url).status_code == 200
     assert Certificate.objects.filter(kind="registration").count() == 1
     client.force_login(other_participant)

@@ -76,7 +76,7 @@ def test_getuigschrift_prints_weighted_percentage_and_grade(postgraduate_registr
     results(postgraduate_registration, exam_committee_member, "18", "17")
     dutch = text_of(issue_getuigschrift(postgraduate_registration, today=ISSUED))
     assert "Postgraduaat Data" in dutch
-    assert "88%" in dutch  # (18x6 + 17x4) / 200
+    assert "88 %" in dutch  # (18x6 + 17x4) / 200, written as every percentage is
     assert translated("nl", "with the greatest distinction") in dutch
     assert "10 ECTS" in dutch
 
@@ -116,7 +116,7 @@ def test_outbox_attachment(short_registration):
     certificate = issue_registration_certificate(short_registration)
     filename, content, mimetype = render_attachment({"kind": "certificate_pdf",
                                                      "id": certificate.pk})
-    assert filename == "registration-certificate-TM-26.pdf"
+    assert filename == "inschrijvingsattest-TM-26.pdf"  # the holder reads Dutch
     assert mimetype == "application/pdf" and certificate.code in pdf_text(content)
 
 

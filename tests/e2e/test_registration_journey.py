@@ -124,7 +124,7 @@ def test_company_registration_with_vies_invoice_and_certificate(
     # The invoice PDF, downloaded and read back.
     invoice_link = page.locator(f'a[href$="/invoices/{invoice.pk}/pdf/"]')
     path, filename = download(page, invoice_link, tmp_path)
-    assert filename == f"invoice-{invoice.number}.pdf"
+    assert filename == f"factuur-{invoice.number}.pdf"
     text = pdf_text(path)
     assert invoice.number in text
     assert format_euro(invoice.total, "nl") in text
@@ -136,7 +136,7 @@ def test_company_registration_with_vies_invoice_and_certificate(
     # The registration certificate, likewise.
     certificate_link = page.locator(f'a[href$="/registrations/{registration.pk}/certificate/"]')
     path, filename = download(page, certificate_link, tmp_path)
-    assert filename == f"registration-certificate-{edition.code}.pdf"
+    assert filename == f"inschrijvingsattest-{edition.code}.pdf"
     text = pdf_text(path)
     assert "An Peeters" in text
     assert COURSE_TITLE in text
@@ -149,7 +149,7 @@ def test_company_registration_with_vies_invoice_and_certificate(
     assert message.to == [user.email]
     attachments = [(name, content, mimetype) for name, content, mimetype in message.attachments]
     assert [(name, mimetype) for name, _, mimetype in attachments] == [
-        (f"invoice-{invoice.number}.pdf", "application/pdf")
+        (f"factuur-{invoice.number}.pdf", "application/pdf")  # a Dutch invoice
     ]
     assert attachments[0][1].startswith(b"%PDF")
 
