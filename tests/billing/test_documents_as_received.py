@@ -17,7 +17,6 @@ from portal.outbox import render_attachment
 from tests.billing.test_dunning import CHARGED, REMINDED, charge_of, overdue
 from tests.billing.test_invoice_pdf import COMPANY, edition_of, flat, invoice_for, pdf_text
 from tests.factories import OrganizerFactory, UserFactory
-from tests.po_catalogue import dutch_po  # noqa: F401 - a fixture
 
 ENGLISH_EXEMPTION = "Exempt from VAT, article 44 §2 4° of the Belgian VAT Code"
 
@@ -109,7 +108,6 @@ def test_the_footer_reads_in_one_piece(person, edition, language):
             lines[-3:])
 
 
-@pytest.mark.usefixtures("dutch_po")
 def test_a_late_charge_line_is_not_subject_to_vat_rather_than_exempt(db):
     """The charge's mention says interest and fee are not subject to VAT; its lines said
     "vrijgesteld" (exempt), which is another VAT treatment."""

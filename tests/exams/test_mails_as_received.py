@@ -9,7 +9,6 @@ import pytest
 from exams.services.reminders import send_digital_exam_reminders, send_second_chance_reminders
 from portal.models import OutgoingEmail
 from tests.exams.conftest import participants
-from tests.po_catalogue import dutch_po  # noqa: F401 - a fixture
 from tests.portal.test_mails_as_received import BASE, assert_links_work, parts, sent
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +19,6 @@ def public_address(settings):
     settings.PORTAL_BASE_URL = BASE
 
 
-@pytest.mark.usefixtures("dutch_po")
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_the_exam_reminders_link_the_exams_page(client, periods, programme,
                                                 exam_committee_member, language):

@@ -25,7 +25,6 @@ from registrations.services.checkout import BillingDetails, checkout
 from registrations.services.waiting_list import join_waiting_list, offer_free_seats
 from tests.billing.test_dunning import CHARGED, REMINDED, overdue
 from tests.factories import EditionFactory, UserFactory
-from tests.po_catalogue import dutch_po  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +74,6 @@ def assert_links_work(message, client=None, user=None):
             assert client.get(path).status_code == 200, path
 
 
-@pytest.mark.usefixtures("dutch_po")
 def test_the_payment_reminder_and_the_charge_notice_link_to_the_dashboard(client):
     invoice = overdue(Decimal("1000.00"))
     run_late_payment_job(REMINDED)
@@ -96,7 +94,6 @@ def test_the_payment_reminder_and_the_charge_notice_link_to_the_dashboard(client
         assert filename.startswith("factuur-")
 
 
-@pytest.mark.usefixtures("dutch_po")
 def test_the_checkout_mail_names_the_attachment_in_dutch(client, participant):
     participant.preferred_language = "nl"
     participant.save(update_fields=["preferred_language"])
