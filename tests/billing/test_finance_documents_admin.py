@@ -42,14 +42,16 @@ def test_finance_downloads_the_invoice_and_credit_note_pdfs_from_their_pages(
     response = client.get(pdf_url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    assert f"invoice-{invoice.number}.pdf" in response["Content-Disposition"]
+    # Named in the document's language (the factory's invoices are Dutch).
+    assert invoice.language == "nl"
+    assert f"factuur-{invoice.number}.pdf" in response["Content-Disposition"]
 
     page = client.get(reverse("admin:billing_creditnote_change", args=[note.pk]))
     note_url = reverse("admin:billing_creditnote_pdf", args=[note.pk])
     assert note_url in page.content.decode()
     response = client.get(note_url)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    assert f"credit-note-{note.number}.pdf" in response["Content-Disposition"]
+    assert f"creditnota-{note.number}.pdf" in response["Content-Disposition"]
 
 
 def test_the_invoice_page_shows_what_is_open_and_its_credit_notes(client, finance_user):
