@@ -276,11 +276,11 @@ class CreditNoteAdmin(ReadOnlyAdmin):
         ]
 
     def pdf_view(self, request, pk):
-        from billing.pdf import render_credit_note_pdf
+        from billing.pdf import credit_note_filename, render_credit_note_pdf
 
         require_finance(request)
-        note = get_object_or_404(CreditNote, pk=pk)
-        return pdf_download(render_credit_note_pdf(note), f"credit-note-{note.number}.pdf")
+        note = get_object_or_404(CreditNote.objects.select_related("invoice"), pk=pk)
+        return pdf_download(render_credit_note_pdf(note), credit_note_filename(note))
 
 
 def pdf_download(pdf: bytes, filename: str) -> HttpResponse:
