@@ -60,3 +60,15 @@ def test_the_limit_leaves_room_for_the_largest_statement():
     from billing.admin_statements import MAX_UPLOAD
 
     assert MAX_REQUEST_BODY_BYTES > MAX_UPLOAD
+
+
+def test_the_admission_form_says_its_own_cv_limit(client, participant):
+    from tests.factories import EditionFactory
+
+    edition = EditionFactory(admission_required=True)
+    client.force_login(participant)
+    response = post(client, reverse("admission_apply", args=[edition.code]),
+                    multipart(MAX_REQUEST_BODY_BYTES + 1))
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "5 MB" in page and "20 MB" not in page  # the CV's limit, not the portal's
