@@ -1,4 +1,5 @@
 from types import SimpleNamespace
+from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
@@ -36,6 +37,23 @@ class AccountAdapter(DefaultAccountAdapter):
             _remember_language(request, response, user.preferred_language)
         return response
 
+    # Links in allauth's mails: from PORTAL_BASE_URL, as in the portal's own mails. allauth
+    # builds them from the request's Host header, which whoever asks for a reset of someone
+    # else's address chooses among ALLOWED_HOSTS (and which is `app:8000` behind a proxy that
+    # passes its own): the one-time key would travel to a host we do not control.
+    def get_reset_password_from_key_url(self, key):
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return portal_address(path.replace("UID-KEY", quote(key)))
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return portal_address(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def send_account_already_exists_mail(self, email):
+        self.send_mail("account/email/account_already_exists", email, {
+            "signup_url": portal_address(reverse("account_signup")),
+            "password_reset_url": portal_address(reverse("account_reset_password")),
+        })
+
     def send_mail(self, template_prefix, email, context):
         """allauth's mails (password reset, verification, notices) in the recipient's preferred
         language, as the portal's own mails, not in the language of the page that sent them;
@@ -46,6 +64,9 @@ class AccountAdapter(DefaultAccountAdapter):
         user = context.get("user")
         if not isinstance(user, User):
             user = User.objects.filter(email__iexact=email).first()
+        if template_prefix == "account/email/unknown_account":
+            # allauth's flow builds this one's link itself, from the request's host.
+            context = {**context, "signup_url": portal_address(reverse("account_signup"))}
         language = getattr(user, "preferred_language", "") or translation.get_language()
         if language not in dict(settings.LANGUAGES):
             language = settings.LANGUAGE_CODE
@@ -69,3 +90,8 @@ def mail_site(request) -> SimpleNamespace:
         name=gettext_lazy("Lifelong Learning Portal"),  # evaluated in the mail's language
         domain=settings.PORTAL_BASE_URL.rstrip("/") or site.domain,
     )
+
+
+def portal_address(path: str) -> str:
+    """The absolute address of `path` on the portal's public address (PORTAL_BASE_URL)."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + path

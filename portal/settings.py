@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.security.SecurityHeadersMiddleware",
+    # Before the CSRF check (a view middleware) reads the body; after the headers and language.
+    "portal.request_guard.RequestBodyLimitMiddleware",
     "portal.middleware.StaffSecondFactorMiddleware",
     "audit.context.AuditActorMiddleware",
 ]

@@ -252,6 +252,10 @@ def apply(request, code):
     return _apply(request, code)
 
 
+# portal.request_guard leaves the refusal to `apply`: its limit is lower, its message the CV's.
+apply.limits_its_own_body = True
+
+
 @csrf_protect
 def _apply(request, code):
     edition = _edition(code)

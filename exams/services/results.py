@@ -196,8 +196,15 @@ def _decode(raw: bytes) -> str:
                           "again."))
 
 
+# A results file of a few hundred lines is some 30 kB; beyond this the import would hold the
+# whole file in memory and query the database for every line within one request.
+CSV_MAX_BYTES = 1024 * 1024
+
+
 def _read_rows(file) -> list[dict]:
-    raw = file.read()
+    raw = file.read(CSV_MAX_BYTES + 1)  # never more than the limit in memory
+    if len(raw) > CSV_MAX_BYTES:
+        raise ResultRefused(_("The results file may be at most 1 MB."))
     text = _decode(raw) if isinstance(raw, bytes) else raw
     if "\x00" in text:  # UTF-16 ("Unicode text") or not text at all; PostgreSQL refuses NUL
         raise ResultRefused(_("This is not a CSV text file: save it as CSV (UTF-8) and upload "

@@ -30,7 +30,10 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def page(page, live_server):
+def page(page, live_server, settings):
+    # The portal's public address is the live server's, as a deployment's is its own: the links
+    # in mails (allauth's included) are built from it, never from the request's host.
+    settings.PORTAL_BASE_URL = live_server.url
     # Generous: a loaded 2-core machine renders PDFs and runs the live server in one process.
     page.set_default_timeout(30_000)
     expect.set_options(timeout=15_000)

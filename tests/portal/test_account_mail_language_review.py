@@ -2,6 +2,7 @@
 whatever language the page was browsed in; their links absolute."""
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -21,4 +22,4 @@ def test_password_reset_mail_in_the_preferred_language(
     [message] = mail.outbox
     english = "Password Reset" in message.subject
     assert english == (preferred == "en"), message.subject
-    assert "http://testserver/accounts/password/reset/key/" in message.body
+    assert settings.PORTAL_BASE_URL.rstrip("/") + "/accounts/password/reset/key/" in message.body
