@@ -17,10 +17,12 @@ def test_a_results_csv_over_the_limit_is_refused_unread(client, exam_committee_m
     body = HEADER + line * (LIMIT // len(line) + 1)
     assert len(body) > LIMIT
     client.force_login(exam_committee_member)
-    response = client.post(reverse("admin:exams_result_upload"),
-                           {"file": SimpleUploadedFile("results.csv", body.encode())})
-    assert response.status_code == 200
-    assert "at most 1 MB" in response.content.decode()
+    for language, words in (("en", "may be at most 1 MB"), ("nl", "mag maximaal 1 MB")):
+        response = client.post(reverse("admin:exams_result_upload"),
+                               {"file": SimpleUploadedFile("results.csv", body.encode())},
+                               HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200
+        assert words in response.content.decode()
     assert not Result.objects.exists()
 
 
