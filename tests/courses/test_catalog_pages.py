@@ -292,9 +292,9 @@ def test_messages_are_shown_with_their_level(rf, db):
         Message(constants.ERROR, "Something went wrong."),
     ]
     content = render_to_string("base.html", {"messages": messages}, request=request)
-    assert 'class="message message-success" role="status">Your profile has been saved.' in content
-    assert 'class="message message-warning" role="status">Mind the work address.' in content
-    assert 'class="message message-error" role="alert">Something went wrong.' in content
+    assert 'class="message message-success"><div role="status">Your profile has been saved.</div></li>' in content
+    assert 'class="message message-warning"><div role="status">Mind the work address.</div></li>' in content
+    assert 'class="message message-error"><div role="alert">Something went wrong.</div></li>' in content
 
 
 def test_language_switch_comes_back_in_english(client, catalog):
