@@ -95,3 +95,23 @@ def test_key_pages_have_no_serious_axe_violations(audited, live_server, language
     expect(page.locator("input[name=vat_number]")).to_have_attribute("aria-invalid", "true")
     violations += audit()
     assert violations == []
+
+
+def test_a_form_sent_back_with_errors_says_so_and_puts_the_focus_on_the_first_error(
+        page, live_server):
+    user = UserFactory(preferred_language="en")
+    log_in(page, live_server, user)
+    page.goto(live_server.url + "/profile/")
+    page.fill("input[name=phone]", "call me")
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_title("Error: My profile")
+    expect(page.locator("#id_phone")).to_be_focused()
+    expect(page.locator("#id_phone")).to_have_attribute("aria-describedby", "id_phone_error")
+
+    # An error of the whole form has no field: its message takes the focus.
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", "not-the-password")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("main .errorlist.nonfield")).to_be_focused()
