@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 from lxml import html
 
+from billing.models import Invoice
+from registrations.models import Registration
 from registrations.services.cart import add_to_cart
 from tests.factories import (
     CourseUnitFactory,
@@ -61,6 +63,14 @@ def test_the_cart_and_dashboard_tables_have_no_nameless_headers_or_buttons(clien
     remove = page(client.get("/cart/")).xpath("//form[contains(@action, '/cart/remove/')]//button")
     assert [button.text_content().split() for button in remove] == [
         ["Remove", "Data", "ethics"]]
+    # Likewise the dashboard's repeated links name their invoice and course.
+    dashboard = page(client.get("/dashboard/"))
+    (invoice,) = Invoice.objects.filter(user=user)
+    assert dashboard.xpath(f"//a[contains(@href, '/invoices/{invoice.pk}/pdf/')]")[0] \
+        .text_content().split() == ["Invoice", f"{invoice.number},", "PDF"]
+    registration = Registration.objects.get(user=user)
+    assert dashboard.xpath(f"//a[contains(@href, '/registrations/{registration.pk}/cancel/')]")[0] \
+        .text_content().split() == ["Cancel", *registration.edition.course.title.split()]
 
 
 def test_the_messages_are_list_items_with_a_live_region_inside(client):
