@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from certificates.services import issue_registration_certificate
 from tests.e2e.test_registration_journey import log_in
 from tests.factories import (
     CourseUnitFactory,
@@ -49,7 +50,7 @@ def audited(browser, live_server):
 
 
 def world(language: str):
-    """A participant with a registration and its invoice, and an edition
+    """A participant with a registration, its invoice and certificate, and an edition
     with units and sessions wide enough to scroll on a laptop."""
     user = UserFactory(preferred_language=language)
     edition = EditionFactory(fee_amount=Decimal("450.00"),
@@ -59,21 +60,24 @@ def world(language: str):
                           title_nl=f"Verantwoordelijke gegevensverwerking en ethiek deel {n}",
                           title_en=f"Responsible data processing and ethics part {n}")
         SessionFactory(edition=edition)
-    InvoiceFactory(registrations=[RegistrationFactory(user=user)], language=language)
-    return user, edition
+    registration = RegistrationFactory(user=user)
+    InvoiceFactory(registrations=[registration], language=language)
+    certificate = issue_registration_certificate(registration)
+    return user, edition, certificate
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_key_pages_have_no_serious_axe_violations(audited, live_server, language):
     page, audit = audited
-    user, edition = world(language)
+    user, edition, certificate = world(language)
     # A narrow laptop window: the units table scrolls sideways, as at 200 % zoom.
     page.set_viewport_size({"width": 900, "height": 800})
     violations = []
     page.goto(live_server.url + "/")
     page.locator(f".language-switcher button[value={language}]").click()
     expect(page.locator("html")).to_have_attribute("lang", language)
-    for path in ("/", f"/editions/{edition.code}/", "/accounts/signup/", "/this-does-not-exist/"):
+    for path in ("/", f"/editions/{edition.code}/", "/accounts/signup/", "/this-does-not-exist/",
+                 f"/certificates/verify/{certificate.code}/"):
         violations += audit(path)
     page.goto(live_server.url + "/accounts/login/")
     page.fill("input[name=login]", user.email)
