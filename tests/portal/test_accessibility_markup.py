@@ -110,3 +110,19 @@ def test_the_focus_ring_also_shows_in_forced_colours_and_on_white():
     assert "outline: none; box-shadow: var(--focus)" not in css
     assert "--focus: 0 0 0 3px #ffbf47;" not in css
 
+
+
+def test_the_fields_about_the_person_say_their_purpose(client):
+    """WCAG 1.3.5: a browser or assistive tool fills in or explains name, address, phone."""
+    expected = {"first_name": "given-name", "last_name": "family-name", "email": "email"}
+    inputs = page(client.get("/accounts/signup/")).xpath("//main//input[@name]")
+    assert {i.get("name"): i.get("autocomplete") for i in inputs
+            if i.get("name") in expected} == expected
+
+    client.force_login(UserFactory())
+    expected = {"first_name": "given-name", "last_name": "family-name", "date_of_birth": "bday",
+                "street": "address-line1", "postal_code": "postal-code",
+                "city": "address-level2", "country": "country", "phone": "tel"}
+    inputs = page(client.get("/profile/")).xpath("//main//input[@name]")
+    assert {i.get("name"): i.get("autocomplete") for i in inputs
+            if i.get("name") in expected} == expected
