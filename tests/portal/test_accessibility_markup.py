@@ -126,3 +126,13 @@ def test_the_fields_about_the_person_say_their_purpose(client):
     inputs = page(client.get("/profile/")).xpath("//main//input[@name]")
     assert {i.get("name"): i.get("autocomplete") for i in inputs
             if i.get("name") in expected} == expected
+
+
+def test_the_language_buttons_are_a_named_form(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    tree = page(client.get("/"))
+    (switcher,) = tree.xpath("//form[contains(@class, 'language-switcher')]")
+    assert tree.get_element_by_id(switcher.get("aria-labelledby")).text_content() == "Language"
+    assert [(b.text_content(), b.get("lang"), b.get("aria-pressed"))
+            for b in switcher.xpath(".//button")] == [
+        ("Nederlands", "nl", "false"), ("English", "en", "true")]
