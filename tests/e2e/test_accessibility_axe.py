@@ -119,3 +119,15 @@ def test_a_form_sent_back_with_errors_says_so_and_puts_the_focus_on_the_first_er
     page.fill("input[name=password]", "not-the-password")
     page.locator("main form button[type=submit]").click()
     expect(page.locator("main .errorlist.nonfield")).to_be_focused()
+
+
+@pytest.mark.parametrize("width", [640, 720])
+def test_an_edition_with_a_wide_units_table_reflows_at_200_percent_zoom(page, live_server, width):
+    """A 1280-1440 px laptop at 200 % zoom is 640-720 px wide: only the table scrolls, in its
+    own box, never the page (WCAG 1.4.10)."""
+    _, edition, _ = world("nl")
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{live_server.url}/editions/{edition.code}/")
+    expect(page.locator("#units .table-wrap")).to_be_visible()
+    assert page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
