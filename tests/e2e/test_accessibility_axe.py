@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from certificates.services import issue_registration_certificate
+from registrations.services.cart import add_to_cart
 from tests.e2e.test_registration_journey import log_in
 from tests.factories import (
     CourseUnitFactory,
@@ -21,6 +22,12 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+def overflow(page) -> int:
+    """How far the page reaches past the window's right edge (0 when it reflows)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
 
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
 RUN_AXE = """async () => {
@@ -129,5 +136,15 @@ def test_an_edition_with_a_wide_units_table_reflows_at_200_percent_zoom(page, li
     page.set_viewport_size({"width": width, "height": 800})
     page.goto(f"{live_server.url}/editions/{edition.code}/")
     expect(page.locator("#units .table-wrap")).to_be_visible()
-    assert page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
+    assert overflow(page) == 0
+
+
+@pytest.mark.parametrize("width", [640, 800])
+def test_the_cart_and_the_invoices_reflow_at_200_percent_zoom(page, live_server, width):
+    user, edition, _ = world("nl")
+    add_to_cart(user=user, edition_id=edition.pk)
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, live_server, user)
+    for path in ("/cart/", "/dashboard/"):
+        page.goto(live_server.url + path)
+        assert overflow(page) == 0, path
