@@ -12,8 +12,11 @@ from portal.models import User
 class SignupForm(AllauthSignupForm):
     """Sign-up by e-mail; the person's own name goes on their certificates and invoices."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    # autocomplete: the purpose of a field about the person (WCAG 1.3.5), for browsers to fill in.
+    first_name = forms.CharField(label=_("First name"), max_length=150,
+                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(label=_("Last name"), max_length=150,
+                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
 
     field_order = ["first_name", "last_name", "email", "password1", "password2"]
 
@@ -42,7 +45,18 @@ class ProfileForm(forms.ModelForm):
             "phone",
             "preferred_language",
         ]
-        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "date_of_birth": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"},
+                                             format="%Y-%m-%d"),
+            # One line for street and number: the first address line, not the whole address.
+            "street": forms.TextInput(attrs={"autocomplete": "address-line1"}),
+            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "country": forms.TextInput(attrs={"autocomplete": "country"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
