@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
+from portal.outbox import portal_address
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def login(self, request, user):
@@ -88,10 +90,5 @@ def mail_site(request) -> SimpleNamespace:
     site = get_current_site(request)
     return SimpleNamespace(
         name=gettext_lazy("Lifelong Learning Portal"),  # evaluated in the mail's language
-        domain=settings.PORTAL_BASE_URL.rstrip("/") or site.domain,
+        domain=portal_address("") or site.domain,
     )
-
-
-def portal_address(path: str) -> str:
-    """The absolute address of `path` on the portal's public address (PORTAL_BASE_URL)."""
-    return settings.PORTAL_BASE_URL.rstrip("/") + path

@@ -116,10 +116,15 @@ def register_context_builder(template: str, builder: ContextBuilder) -> None:
     CONTEXT_BUILDERS[template] = builder
 
 
+def portal_address(path: str) -> str:
+    """The absolute address of `path` on the configured public address (PORTAL_BASE_URL): a
+    mail is read outside any request, and the request's Host is not ours to trust."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
 def portal_url(name: str, *args) -> str:
-    """The absolute address of a portal page, from the configured public address: a mail is
-    read outside any request."""
-    return settings.PORTAL_BASE_URL.rstrip("/") + reverse(name, args=args)
+    """The absolute address of a named portal page (see `portal_address`)."""
+    return portal_address(reverse(name, args=args))
 
 
 def dashboard_url() -> str:
