@@ -98,12 +98,6 @@ def one_line(address: str) -> str:
     return ", ".join(part.strip() for part in address.splitlines() if part.strip())
 
 
-def iban_for_print(iban: str) -> str:
-    """The IBAN in groups of four, as printed on paper: ``BE68 5390 0754 7034`` (the mails
-    print it the same way, with the ``iban`` filter)."""
-    return format_iban(iban)
-
-
 # Invoices -----------------------------------------------------------------------------------
 
 
@@ -185,7 +179,7 @@ def invoice_context(invoice: Invoice) -> dict:
         "invoice": invoice,
         "organizer": invoice.organizer,
         "seller_address_line": one_line(invoice.seller_address),
-        "seller_iban": iban_for_print(invoice.seller_iban),
+        "seller_iban": format_iban(invoice.seller_iban),  # groups of four, as on paper
         "vat_mention": exemption_mention(invoice.vat_mention, invoice.language),
         "lines": lines,
         "vat_rates": rates,

@@ -188,7 +188,7 @@ def _render_checkout(request, form, summary, lookup=None):
 
 @login_required
 def checkout_done(request, pk):
-    from billing.pdf import amount_to_transfer, iban_for_print, instalments_to_transfer
+    from billing.pdf import amount_to_transfer, instalments_to_transfer
 
     record = get_object_or_404(Checkout, pk=pk, user=request.user)
     invoices = list(record.invoices.prefetch_related("instalments"))
@@ -198,7 +198,6 @@ def checkout_done(request, pk):
         # In one go: what to transfer, where and by when, as the PDF says (only the VAT with the
         # KMO-portefeuille, nothing for a free training).
         invoice.to_transfer = amount_to_transfer(invoice)
-        invoice.iban_print = iban_for_print(invoice.seller_iban)
     return render(
         request,
         "registrations/checkout_done.html",
